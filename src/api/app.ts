@@ -1,0 +1,100 @@
+/**
+ * The HTTP application. Infrastructure registers first (security headers, cookies, rate limits,
+ * OpenAPI), then the public endpoints (/health, /ready, /metrics, /docs), then /v1 behind
+ * authentication, each resource its own route module.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from 'typebox';
+import type { AppContext } from '../app-context.js';
+import { ping } from '../store/database.js';
+import { registerAuth } from './auth-plugin.js';
+import { ErrorBody, installErrorHandling, sendError } from './errors.js';
+import { createMetrics } from './metrics.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import './types.js';
+
+/** A /v1 route module: registered inside the authenticated scope. */
+export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
+
+export const V1_ROUTE_MODULES: readonly RouteModule[] = [authRoutes, userRoutes, auditRoutes];
+
+export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      error: { code: 'RATE_LIMITED', message: `Too many requests; retry in ${context.after}` },
+    }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Herald API',
+        version: '1',
+        description: 'Consent-first phone-number database and SMS delivery.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'hk_<id>_<secret>' },
+          session: { type: 'apiKey', in: 'cookie', name: 'herald_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  const metrics = createMetrics();
+  metrics.install(app);
+
+  app.get(
+    '/health',
+    { schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    if (await ping(ctx.store.db)) return { status: 'ready', database: ctx.store.dialect };
+    return sendError(reply, 'UNAVAILABLE', 'The database is not reachable');
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  await app.register(
+    async (v1) => {
+      registerAuth(v1, ctx);
+      for (const module of V1_ROUTE_MODULES) await module(v1, ctx);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,117 @@
+/** Sign-in for people: a session cookie (HttpOnly, SameSite=Strict) plus a CSRF token. */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app-context.js';
+import { authenticate, createSession, endSession, publicUser } from '../../security/auth.js';
+import { findUserById } from '../../store/users.js';
+import { SESSION_COOKIE } from '../auth-plugin.js';
+import { ErrorBody } from '../errors.js';
+
+const UserView = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Type.String(),
+  disabled: Type.Boolean(),
+  createdAt: Type.String(),
+  lastLoginAt: Type.Union([Type.String(), Type.Null()]),
+});
+export { UserView };
+
+const Me = Type.Object({
+  kind: Type.String(),
+  name: Type.String(),
+  role: Type.Optional(Type.String()),
+  permissions: Type.Array(Type.String()),
+  csrfToken: Type.Optional(Type.String()),
+});
+
+export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const secure = ctx.config.publicUrl.startsWith('https:');
+
+  r.post(
+    '/auth/login',
+    {
+      config: {
+        public: true,
+        rateLimit: { max: ctx.config.loginMaxPerMinute, timeWindow: '1 minute' },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with a user name and password',
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 128 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+        }),
+        response: {
+          200: Type.Object({ user: UserView, csrfToken: Type.String(), expiresAt: Type.String() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = await authenticate(ctx.auth, { ...request.body, ip: request.ip });
+      const session = await createSession(ctx.auth, user, {
+        ttlHours: ctx.config.sessionTtlHours,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+      });
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        path: '/',
+        expires: new Date(session.expiresAt),
+      });
+      return { user: publicUser(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+    },
+  );
+
+  r.post(
+    '/auth/logout',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session',
+        response: { 204: Type.Null(), 401: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal;
+      if (p?.kind === 'user') await endSession(ctx.auth, p.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    '/auth/me',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who am I, and what may I do',
+        response: { 200: Me, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      if (p.kind === 'user') {
+        const user = await findUserById(ctx.store.db, p.userId);
+        return {
+          kind: 'user',
+          name: user?.display_name ?? p.username,
+          role: p.role,
+          permissions: [...p.permissions],
+          csrfToken: p.csrfToken,
+        };
+      }
+      return { kind: p.kind, name: p.name, permissions: [...p.permissions] };
+    },
+  );
+}

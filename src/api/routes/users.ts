@@ -1,0 +1,188 @@
+/** Users and API keys, for admins. */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppContext } from '../../app-context.js';
+import { HeraldError } from '../../core/errors.js';
+import { PERMISSIONS, ROLES, isRole } from '../../core/roles.js';
+import {
+  createApiKey,
+  createUser,
+  publicApiKey,
+  publicUser,
+  revokeKey,
+} from '../../security/auth.js';
+import { hashPassword } from '../../security/passwords.js';
+import { actorOf } from '../../security/principal.js';
+import { listApiKeys } from '../../store/api-keys.js';
+import { deleteSessionsOfUser } from '../../store/sessions.js';
+import { listUsers, updateUser } from '../../store/users.js';
+import { ErrorBody } from '../errors.js';
+import { UserView } from './auth.js';
+
+const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const ScopeSchema = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
+const ApiKeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get(
+    '/users',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'List users',
+        response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors },
+      },
+    },
+    async () => ({ items: (await listUsers(ctx.store.db)).map(publicUser) }),
+  );
+
+  r.post(
+    '/users',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Create a user; without a password one is generated and returned once',
+        body: Type.Object({
+          username: Type.String({ minLength: 2, maxLength: 64 }),
+          role: RoleSchema,
+          displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
+        }),
+        response: {
+          201: Type.Object({ user: UserView, password: Type.Optional(Type.String()) }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { user, password } = await createUser(ctx.auth, {
+        ...request.body,
+        actor: actorOf(request.principal!),
+        ip: request.ip,
+      });
+      return reply.status(201).send({ user, ...(request.body.password ? {} : { password }) });
+    },
+  );
+
+  r.patch(
+    '/users/:id',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change a user’s role, name, password or disable them',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object(
+          {
+            role: Type.Optional(RoleSchema),
+            displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            disabled: Type.Optional(Type.Boolean()),
+            password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024 })),
+          },
+          { minProperties: 1, additionalProperties: false },
+        ),
+        response: { 200: UserView, ...errors },
+      },
+    },
+    async (request) => {
+      const { role, displayName, disabled, password } = request.body;
+      if (role !== undefined && !isRole(role)) throw new HeraldError('VALIDATION_FAILED');
+      const row = await updateUser(ctx.store.db, request.params.id, {
+        role,
+        displayName,
+        disabled,
+        passwordHash: password ? await hashPassword(password) : undefined,
+        now: new Date().toISOString(),
+      });
+      if (!row) throw new HeraldError('NOT_FOUND', 'No such user');
+      if (disabled || password || role) await deleteSessionsOfUser(ctx.store.db, row.id);
+      await ctx.auditor.record({
+        actor: actorOf(request.principal!),
+        action: 'user.update',
+        target: `user:${row.username}`,
+        details: { role, displayName, disabled, passwordChanged: password !== undefined },
+        ip: request.ip,
+      });
+      return publicUser(row);
+    },
+  );
+
+  r.get(
+    '/api-keys',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'List API keys',
+        response: { 200: Type.Object({ items: Type.Array(ApiKeyView) }), ...errors },
+      },
+    },
+    async () => ({ items: (await listApiKeys(ctx.store.db)).map(publicApiKey) }),
+  );
+
+  r.post(
+    '/api-keys',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: {
+        tags: ['api-keys'],
+        summary:
+          'Create an API key with a role’s permissions or explicit scopes; the key is shown once',
+        body: Type.Object({
+          name: Type.String({ minLength: 1, maxLength: 128 }),
+          role: Type.Optional(RoleSchema),
+          scopes: Type.Optional(Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true })),
+        }),
+        response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal!;
+      if ((request.body.role === undefined) === (request.body.scopes === undefined)) {
+        throw new HeraldError('VALIDATION_FAILED', 'Give exactly one of role or scopes');
+      }
+      const created = await createApiKey(ctx.auth, {
+        ...request.body,
+        createdBy: p.kind === 'user' ? p.userId : null,
+        granterPermissions: p.permissions,
+        actor: actorOf(p),
+        ip: request.ip,
+      });
+      return reply.status(201).send(created);
+    },
+  );
+
+  r.delete(
+    '/api-keys/:id',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Revoke an API key',
+        params: Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z]{12}$' }) }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await revokeKey(ctx.auth, {
+        id: request.params.id,
+        actor: actorOf(request.principal!),
+        ip: request.ip,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * Configuration: read and validated once at start-up, from the environment and an optional JSON
+ * config file (`HERALD_CONFIG`, or `herald.config.json` in the data folder). Nothing below
+ * start-up reads `process.env`; the frozen `Config` is passed down as typed pieces.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.Optional(Type.String()),
+  HERALD_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  HERALD_PUBLIC_URL: Type.Optional(Type.String()),
+  HERALD_MASTER_KEY: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Union(
+    LOG_LEVELS.map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  HERALD_SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12 }),
+  HERALD_LOGIN_MAX_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+});
+type RawConfig = Static<typeof ConfigSchema>;
+
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly file: string }
+  | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  readonly masterKey: string | undefined;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly database: DatabaseConfig;
+  readonly sessionTtlHours: number;
+  readonly loginMaxPerMinute: number;
+}
+
+/** A configuration problem, reported as one line that names the key. */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`config: ${key} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KEYS = Object.keys(ConfigSchema.properties);
+const MASTER_KEY_PATTERN = /^(base64:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/;
+
+function readFileConfig(env: Record<string, string | undefined>): Record<string, unknown> {
+  const explicit = env.HERALD_CONFIG;
+  const file = explicit ?? path.join(env.HERALD_DATA_DIR ?? './data', 'herald.config.json');
+  if (!existsSync(file)) {
+    if (explicit)
+      throw new ConfigError('HERALD_CONFIG', `names a file that does not exist: ${file}`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('not an object');
+    }
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(
+      'HERALD_CONFIG',
+      `is not a JSON object (${file}: ${(err as Error).message})`,
+    );
+  }
+}
+
+function parseDatabase(raw: RawConfig, dataDir: string): DatabaseConfig {
+  const url = raw.DATABASE_URL?.trim();
+  if (!url) return { dialect: 'sqlite', file: path.join(dataDir, 'herald.db') };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'must be a postgres://user@host:port/database URL or absent for the embedded SQLite store',
+    );
+  }
+  if (parsed.protocol === 'sqlite:') {
+    return { dialect: 'sqlite', file: path.resolve(decodeURIComponent(parsed.pathname)) };
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `has the unsupported scheme "${parsed.protocol}"; use postgres:// (or leave it unset for SQLite)`,
+    );
+  }
+  if (!parsed.hostname && !parsed.searchParams.get('host')) {
+    throw new ConfigError('DATABASE_URL', 'names no host');
+  }
+  return { dialect: 'postgres', url, poolSize: raw.HERALD_PG_POOL_SIZE };
+}
+
+/**
+ * Validates the environment (and config file) into a frozen Config, or throws ConfigError.
+ * Environment values win over the config file.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const fromFile = readFileConfig(env);
+  const merged: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  const withDefaults = Value.Default(ConfigSchema, merged);
+  const converted = Value.Convert(ConfigSchema, withDefaults);
+  const first = [...Value.Errors(ConfigSchema, converted)][0];
+  if (first) {
+    const key = first.instancePath.replace(/^\//, '') || 'config';
+    const got = (merged as Record<string, unknown>)[key];
+    throw new ConfigError(
+      key,
+      `${first.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
+    );
+  }
+  const raw = converted as RawConfig;
+  if (raw.HERALD_MASTER_KEY !== undefined && !MASTER_KEY_PATTERN.test(raw.HERALD_MASTER_KEY)) {
+    throw new ConfigError(
+      'HERALD_MASTER_KEY',
+      'must be 32 bytes as 64 hex digits or "base64:" followed by 44 base64 characters',
+    );
+  }
+  const dataDir = path.resolve(raw.HERALD_DATA_DIR);
+  const publicUrl = (raw.HERALD_PUBLIC_URL ?? `http://${raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError('HERALD_PUBLIC_URL', 'must be an http(s) URL');
+  }
+  return Object.freeze({
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir,
+    publicUrl,
+    masterKey: raw.HERALD_MASTER_KEY,
+    logLevel: raw.LOG_LEVEL,
+    database: Object.freeze(parseDatabase(raw, dataDir)),
+    sessionTtlHours: raw.HERALD_SESSION_TTL_HOURS,
+    loginMaxPerMinute: raw.HERALD_LOGIN_MAX_PER_MINUTE,
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * The one error registry. Every error Herald reports has a stable code from this table; the
+ * domain throws `HeraldError`, and the HTTP layer maps `status` in one place (src/api/errors.ts).
+ * The CLI and the worker use the same codes, so nothing below the API depends on HTTP.
+ *
+ * @example
+ *   throw new HeraldError('CONTACT_INVALID_NUMBER', 'Not a valid phone number', { row: 12 });
+ */
+export const ERROR_REGISTRY = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid' },
+  BAD_REQUEST: { status: 400, message: 'The request cannot be processed' },
+  UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Invalid user name or password' },
+  FORBIDDEN: { status: 403, message: 'You do not have permission for this action' },
+  CSRF_TOKEN_INVALID: { status: 403, message: 'Missing or invalid CSRF token' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  CONFLICT: { status: 409, message: 'The resource already exists' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
+  CONTACT_INVALID_NUMBER: { status: 400, message: 'Not a valid phone number' },
+  CONTACT_EXISTS: { status: 409, message: 'A contact with this number already exists' },
+  CONTACT_SUPPRESSED: { status: 409, message: 'This number is suppressed' },
+  ATTRIBUTE_INVALID: { status: 400, message: 'An attribute does not match its declared type' },
+  CONSENT_BASIS_MISSING: { status: 400, message: 'A consent basis is required' },
+  TEMPLATE_INVALID: { status: 400, message: 'The template cannot be parsed' },
+  TEMPLATE_UNKNOWN_VARIABLE: { status: 400, message: 'The template uses an unknown variable' },
+  TEMPLATE_VARIABLE_MISSING: {
+    status: 422,
+    message: 'A template variable has no value for this recipient',
+  },
+  CONTENT_NONCOMPLIANT: { status: 422, message: 'The content breaks the policy' },
+  LINK_NOT_ALLOWED: { status: 400, message: 'The link target is not on an allowed domain' },
+  POLICY_UNKNOWN: { status: 400, message: 'Unknown policy pack' },
+  CARRIER_TIMEOUT: { status: 504, message: 'The carrier did not answer in time' },
+  CARRIER_REJECTED: { status: 502, message: 'The carrier rejected the message' },
+  KEY_UNKNOWN: { status: 500, message: 'Unknown encryption key' },
+  AUDIT_CHAIN_BROKEN: { status: 500, message: 'The audit chain is broken' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+  UNAVAILABLE: { status: 503, message: 'The service is not ready' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_REGISTRY;
+export const ERROR_CODES = Object.keys(ERROR_REGISTRY) as ErrorCode[];
+
+export class HeraldError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERROR_REGISTRY[code].message);
+    this.name = 'HeraldError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_REGISTRY[this.code].status;
+  }
+}
+
+export function isHeraldError(value: unknown): value is HeraldError {
+  return value instanceof HeraldError;
+}

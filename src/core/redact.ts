@@ -1,0 +1,50 @@
+/**
+ * Finds phone-number-like runs in free text and masks them, so that no number reaches a log line
+ * in clear. Deliberately greedy: a run of 7 to 15 digits, with the separators people write
+ * (spaces, dashes, dots, brackets, a leading + or 00, full-width digits, URL-encoded +), is
+ * treated as a number, except shapes that are clearly dates or times.
+ *
+ * @example
+ *   redactPhones('sent to +86 138 0013 8000') // 'sent to [phone]'
+ */
+const CANDIDATE = /(?:\+|%2[Bb]|＋)?\(?[0-9０-９](?:[0-9０-９]|[\s().\-－/]|%20){5,24}[0-9０-９]/g;
+const DATE_OR_TIME =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$|^\d{1,2}:\d{2}(?::\d{2})?$/;
+
+export const PHONE_PLACEHOLDER = '[phone]';
+
+function digitCount(text: string): number {
+  let n = 0;
+  for (const ch of text) if ((ch >= '0' && ch <= '9') || (ch >= '０' && ch <= '９')) n++;
+  return n;
+}
+
+export function redactPhones(text: string): string {
+  if (!/[0-9０-９]{2}/.test(text)) return text;
+  return text.replace(CANDIDATE, (match) => {
+    const digits = digitCount(match);
+    if (digits < 7 || digits > 15) return match;
+    if (DATE_OR_TIME.test(match.trim())) return match;
+    return PHONE_PLACEHOLDER;
+  });
+}
+
+/** Applies `redactPhones` to every string inside a plain value (objects, arrays). */
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactPhones(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: redactPhones(value.message),
+      stack: value.stack && redactPhones(value.stack),
+    };
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Class instances (a request, a response) are left to their serializers, which redact too.
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
+  return out;
+}

@@ -1,0 +1,13 @@
+/** Every periodic job the worker runs. */
+import { deleteExpiredSessions } from '../store/sessions.js';
+import type { Job } from './scheduler.js';
+
+export const sessionCleanup: Job = {
+  name: 'sessions.cleanup',
+  everyMs: 10 * 60_000,
+  run: async (ctx, now) => ({
+    expiredSessions: await deleteExpiredSessions(ctx.store.db, now.toISOString()),
+  }),
+};
+
+export const JOBS: readonly Job[] = [sessionCleanup];

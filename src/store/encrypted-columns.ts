@@ -1,0 +1,7 @@
+/**
+ * Every column that holds field-encrypted personal data. Key rotation re-encrypts exactly these;
+ * a new encrypted column must be listed here.
+ */
+import type { EncryptedColumn } from './encryption-keys.js';
+
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [];

@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Add a new file as `NNNN-name.ts` and list it here; the key is its
+ * permanent name in the migration table.
+ */
+import type { Migration } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};

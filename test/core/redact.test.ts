@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { PHONE_PLACEHOLDER, redactDeep, redactPhones } from '../../src/core/redact.js';
+
+describe('redactPhones', () => {
+  it.each([
+    ['sent to +8613800138000', 'sent to [phone]'],
+    ['sent to +86 138 0013 8000 ok', 'sent to [phone] ok'],
+    ['call (415) 555-0123 now', 'call [phone] now'],
+    ['uk 07700 900123', 'uk [phone]'],
+    ['intl 0049 151 23456789', 'intl [phone]'],
+    ['fr 06.12.34.56.78', 'fr [phone]'],
+    ['full-width ＋８６１３８００１３８０００', 'full-width [phone]'],
+    ['url /v1/contacts?phone=%2B8613800138000', 'url /v1/contacts?phone=[phone]'],
+    ['two: 13800138000, 13900139000', 'two: [phone], [phone]'],
+    ['手机号13800138000已验证', '手机号[phone]已验证'],
+  ])('masks %j', (input, expected) => {
+    expect(redactPhones(input)).toBe(expected);
+  });
+
+  it.each([
+    'at 2026-11-29T01:51:38.123Z',
+    'on 2026-03-08 at 02:30',
+    'took 123 ms',
+    'order 12345',
+    'version 1.12.31',
+    'no digits at all',
+  ])('leaves %j alone', (input) => {
+    expect(redactPhones(input)).toBe(input);
+  });
+
+  it('walks plain objects and arrays, leaving numbers alone', () => {
+    expect(
+      redactDeep({
+        msg: 'x +8613800138000',
+        nested: [{ note: '+14155550123' }],
+        count: 13800138000,
+      }),
+    ).toEqual({
+      msg: `x ${PHONE_PLACEHOLDER}`,
+      nested: [{ note: PHONE_PLACEHOLDER }],
+      count: 13800138000,
+    });
+  });
+});
