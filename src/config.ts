@@ -24,6 +24,15 @@ export const ConfigSchema = Type.Object({
   HERALD_SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12 }),
   HERALD_LOGIN_MAX_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
   HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  HERALD_DOI_WINDOW_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 48 }),
+  HERALD_SUBSCRIBE_MAX_PER_IP_HOUR: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+  HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  HERALD_RETENTION_MESSAGE_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 400 }),
+  HERALD_RETENTION_EVENT_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 730 }),
+  HERALD_HARD_BOUNCE_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  HERALD_REPERMISSION_DAYS: Type.Integer({ minimum: 30, maximum: 3650, default: 540 }),
+  HERALD_DEFAULT_COUNTRY: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+  HERALD_LINK_DOMAINS: Type.String({ default: '' }),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -41,6 +50,21 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly sessionTtlHours: number;
   readonly loginMaxPerMinute: number;
+  /** Double opt-in: how long a confirmation stays open. */
+  readonly doiWindowHours: number;
+  readonly subscribeMaxPerIpHour: number;
+  readonly subscribeMaxPerNumberDay: number;
+  /** Retention: message bodies and behaviour events older than this are deleted. */
+  readonly retentionMessageDays: number;
+  readonly retentionEventDays: number;
+  /** Hygiene: permanent delivery failures after which a number is invalid and suppressed. */
+  readonly hardBounceLimit: number;
+  /** Hygiene: marketing consent older than this without engagement is flagged for re-permission. */
+  readonly repermissionDays: number;
+  /** Country assumed for numbers written without a country code, if any. */
+  readonly defaultCountry: string | undefined;
+  /** Domains (and their subdomains) that tracked links may point to. */
+  readonly linkDomains: readonly string[];
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -153,5 +177,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: Object.freeze(parseDatabase(raw, dataDir)),
     sessionTtlHours: raw.HERALD_SESSION_TTL_HOURS,
     loginMaxPerMinute: raw.HERALD_LOGIN_MAX_PER_MINUTE,
+    doiWindowHours: raw.HERALD_DOI_WINDOW_HOURS,
+    subscribeMaxPerIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
+    subscribeMaxPerNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
+    retentionMessageDays: raw.HERALD_RETENTION_MESSAGE_DAYS,
+    retentionEventDays: raw.HERALD_RETENTION_EVENT_DAYS,
+    hardBounceLimit: raw.HERALD_HARD_BOUNCE_LIMIT,
+    repermissionDays: raw.HERALD_REPERMISSION_DAYS,
+    defaultCountry: raw.HERALD_DEFAULT_COUNTRY,
+    linkDomains: Object.freeze(
+      raw.HERALD_LINK_DOMAINS.split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   });
 }

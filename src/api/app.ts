@@ -3,6 +3,8 @@
  * OpenAPI), then the public endpoints (/health, /ready, /metrics, /docs), then /v1 behind
  * authentication, each resource its own route module.
  */
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -15,7 +17,13 @@ import { ping } from '../store/database.js';
 import { registerAuth } from './auth-plugin.js';
 import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
+import { attributeRoutes } from './routes/attributes.js';
 import { auditRoutes } from './routes/audit.js';
+import { consentTextRoutes } from './routes/consent-texts.js';
+import { contentRoutes } from './routes/content.js';
+import { contactRoutes } from './routes/contacts.js';
+import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import './types.js';
@@ -23,15 +31,45 @@ import './types.js';
 /** A /v1 route module: registered inside the authenticated scope. */
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
-export const V1_ROUTE_MODULES: readonly RouteModule[] = [authRoutes, userRoutes, auditRoutes];
+export const V1_ROUTE_MODULES: readonly RouteModule[] = [
+  authRoutes,
+  userRoutes,
+  auditRoutes,
+  contactRoutes,
+  consentTextRoutes,
+  suppressionRoutes,
+  attributeRoutes,
+  linkRoutes,
+  contentRoutes,
+];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+  // Bodies are JSON and must carry the declared types ({"text": 42} is not a text); query strings
+  // and path parameters are always strings and are coerced to their declared types.
+  const bodyAjv = new Ajv({
+    coerceTypes: false,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+  });
+  const urlAjv = new Ajv({
+    coerceTypes: 'array',
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+  });
+  // ajv-formats is CommonJS: its default import is the plugin function itself.
+  const addFormats = ajvFormats as unknown as (ajv: Ajv) => Ajv;
+  addFormats(bodyAjv);
+  addFormats(urlAjv);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : urlAjv).compile(schema),
+  );
   installErrorHandling(app);
   app.addSchema(ErrorBody);
 
@@ -88,6 +126,8 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+
+  await shortLinkRedirect(app, ctx);
 
   await app.register(
     async (v1) => {

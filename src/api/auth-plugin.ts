@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { HeraldError } from '../core/errors.js';
+import type { Permission } from '../core/roles.js';
 import { resolveApiKey, resolveSession } from '../security/auth.js';
 import { actorOf, hasPermission } from '../security/principal.js';
 import './types.js';
@@ -30,6 +31,25 @@ async function identify(ctx: AppContext, request: FastifyRequest) {
   }
   const token = request.cookies[SESSION_COOKIE];
   return token ? resolveSession(ctx.auth, token) : null;
+}
+
+/** A check inside a handler, for routes whose permission depends on the request; audited like the rest. */
+export async function requirePermission(
+  ctx: AppContext,
+  request: FastifyRequest,
+  needed: Permission,
+): Promise<void> {
+  const principal = request.principal;
+  if (!principal) throw new HeraldError('UNAUTHENTICATED');
+  if (hasPermission(principal, needed)) return;
+  await ctx.auditor.record({
+    actor: actorOf(principal),
+    action: 'permission.denied',
+    target: `${request.method} ${request.routeOptions.url ?? request.url}`,
+    details: { permission: needed },
+    ip: request.ip,
+  });
+  throw new HeraldError('FORBIDDEN', `This needs the permission ${needed}`, { permission: needed });
 }
 
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {

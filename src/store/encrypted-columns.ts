@@ -4,4 +4,8 @@
  */
 import type { EncryptedColumn } from './encryption-keys.js';
 
-export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [];
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+  { table: 'contacts', idColumn: 'id', column: 'phone_enc' },
+  { table: 'pending_subscriptions', idColumn: 'id', column: 'phone_enc' },
+  { table: 'messages', idColumn: 'id', column: 'phone_enc' },
+];

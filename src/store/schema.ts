@@ -63,6 +63,212 @@ export interface EncryptionKeysTable {
   retired_at: string | null;
 }
 
+export interface ContactsTable {
+  id: Generated<number>;
+  phone_enc: string;
+  phone_index: string;
+  country: string | null;
+  number_type: string;
+  zones: string;
+  own_zone: string | null;
+  carrier: string | null;
+  place: string | null;
+  external_id: string | null;
+  status: string;
+  invalid_reason: string | null;
+  birth_year: number | null;
+  age_band: string | null;
+  city: string | null;
+  region: string | null;
+  gender: string | null;
+  locale: string | null;
+  tags: string;
+  custom: string;
+  source: string;
+  import_id: number | null;
+  hard_bounces: Generated<number>;
+  last_engaged_at: string | null;
+  repermission_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttributeDefinitionsTable {
+  name: string;
+  definition: string;
+  created_at: string;
+}
+
+export interface ConsentTextsTable {
+  id: Generated<number>;
+  key: string;
+  version: number;
+  purpose: string;
+  locale: string;
+  body: string;
+  hash: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ConsentEventsTable {
+  id: Generated<number>;
+  contact_id: number;
+  purpose: string;
+  action: string;
+  method: string;
+  source: string;
+  ip: string | null;
+  user_agent: string | null;
+  form_url: string | null;
+  consent_text_id: number | null;
+  consent_text_hash: string | null;
+  evidence: string;
+  recorded_by: string;
+  at: string;
+}
+
+export interface ContactConsentsTable {
+  contact_id: number;
+  purpose: string;
+  granted: number;
+  method: string;
+  source: string;
+  event_id: number;
+  at: string;
+}
+
+export interface SuppressionsTable {
+  phone_index: string;
+  scope: string;
+  reason: string;
+  note: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface FormsTable {
+  id: Generated<number>;
+  public_key: string;
+  name: string;
+  consent_text_id: number;
+  default_country: string | null;
+  brand: string;
+  created_by: string;
+  created_at: string;
+  disabled: Generated<number>;
+}
+
+export interface PendingSubscriptionsTable {
+  id: Generated<number>;
+  phone_index: string;
+  /** Null once the request is closed without consent, or when nothing was sent (0004). */
+  phone_enc: string | null;
+  form_id: number;
+  token_hash: string;
+  ip: string | null;
+  user_agent: string | null;
+  form_url: string | null;
+  locale: string | null;
+  attributes: string;
+  status: string;
+  created_at: string;
+  expires_at: string;
+  confirmed_at: string | null;
+  confirm_method: string | null;
+  /** The confirmation SMS (0004). */
+  message_id: number | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  contact_id: number;
+  type: string;
+  occurred_at: string;
+  amount: number | null;
+  currency: string | null;
+  category: string | null;
+  sku: string | null;
+  properties: string;
+  idempotency_key: string | null;
+  received_at: string;
+}
+
+export interface ImportsTable {
+  id: Generated<number>;
+  file_name: string;
+  file_hash: string;
+  options: string;
+  status: string;
+  processed_rows: Generated<number>;
+  counts: string;
+  error: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface ImportRowsTable {
+  import_id: number;
+  line: number;
+  outcome: string;
+  reason: string | null;
+  contact_id: number | null;
+  masked_phone: string | null;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  contact_id: number | null;
+  phone_index: string;
+  phone_enc: string | null;
+  purpose: string;
+  kind: string;
+  body: string | null;
+  segments: number;
+  status: string;
+  carrier: string | null;
+  carrier_message_id: string | null;
+  error_code: string | null;
+  attempts: Generated<number>;
+  not_before: string;
+  lease_until: string | null;
+  campaign_id: number | null;
+  created_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+}
+
+export interface InboundMessagesTable {
+  id: Generated<number>;
+  contact_id: number | null;
+  phone_index: string;
+  body: string | null;
+  intent: string;
+  carrier: string;
+  received_at: string;
+}
+
+export interface ShortLinksTable {
+  code: string;
+  target: string;
+  message_id: number | null;
+  contact_id: number | null;
+  campaign_id: number | null;
+  variant: string | null;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface LinkClicksTable {
+  id: Generated<number>;
+  code: string;
+  at: string;
+  is_bot: number;
+  visitor: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -70,4 +276,19 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   encryption_keys: EncryptionKeysTable;
+  contacts: ContactsTable;
+  attribute_definitions: AttributeDefinitionsTable;
+  consent_texts: ConsentTextsTable;
+  consent_events: ConsentEventsTable;
+  contact_consents: ContactConsentsTable;
+  suppressions: SuppressionsTable;
+  forms: FormsTable;
+  pending_subscriptions: PendingSubscriptionsTable;
+  events: EventsTable;
+  imports: ImportsTable;
+  import_rows: ImportRowsTable;
+  messages: MessagesTable;
+  inbound_messages: InboundMessagesTable;
+  short_links: ShortLinksTable;
+  link_clicks: LinkClicksTable;
 }
