@@ -22,6 +22,7 @@ import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
 import { contactRoutes } from './routes/contacts.js';
+import { policyRoutes } from './routes/policies.js';
 import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { authRoutes } from './routes/auth.js';
@@ -41,6 +42,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   attributeRoutes,
   linkRoutes,
   contentRoutes,
+  policyRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

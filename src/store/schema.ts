@@ -269,6 +269,13 @@ export interface LinkClicksTable {
   visitor: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_by: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -291,4 +298,5 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   short_links: ShortLinksTable;
   link_clicks: LinkClicksTable;
+  settings: SettingsTable;
 }

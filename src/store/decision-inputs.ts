@@ -1,0 +1,19 @@
+/** What the send decision needs from the outbox: recent send times of one number. */
+import type { DbOrTx } from './database.js';
+
+// Messages that count against caps: sent, on their way, or reserved in the outbox.
+const COUNTING = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'unknown'];
+
+export async function recentSendTimes(
+  db: DbOrTx,
+  opts: { phoneIndex: string; since: string },
+): Promise<{ purpose: string; kind: string; at: string }[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['purpose', 'kind', 'sent_at', 'not_before'])
+    .where('phone_index', '=', opts.phoneIndex)
+    .where('status', 'in', COUNTING)
+    .where((eb) => eb.or([eb('sent_at', '>=', opts.since), eb('not_before', '>=', opts.since)]))
+    .execute();
+  return rows.map((r) => ({ purpose: r.purpose, kind: r.kind, at: r.sent_at ?? r.not_before }));
+}
