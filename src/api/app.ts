@@ -22,7 +22,9 @@ import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
 import { contactRoutes } from './routes/contacts.js';
+import { eventRoutes } from './routes/events.js';
 import { policyRoutes } from './routes/policies.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { authRoutes } from './routes/auth.js';
@@ -43,6 +45,8 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   linkRoutes,
   contentRoutes,
   policyRoutes,
+  eventRoutes,
+  privacyRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -1,6 +1,7 @@
 /** The `herald` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerServerCommands } from './commands/server.js';
 import { EXIT, reportAndExit } from './runtime.js';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServerCommands(program);
   registerAdminCommands(program);
+  registerPrivacyCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

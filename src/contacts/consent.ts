@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HeraldError } from '../core/errors.js';
+import { redactDeep, redactPhones } from '../core/redact.js';
 import { CONSENT_METHODS, type ConsentMethod } from '../core/policy/consent.js';
 import type { Purpose } from '../core/policy/purposes.js';
 import type { DbOrTx } from '../store/database.js';
@@ -98,13 +99,14 @@ export async function recordConsent(
     purpose: input.purpose,
     action: input.action,
     method: input.method,
-    source: input.source,
+    // Free text is kept as evidence, but never with a phone number in clear.
+    source: redactPhones(input.source),
     ip: input.ip ?? null,
     user_agent: input.userAgent?.slice(0, 512) ?? null,
-    form_url: input.formUrl ?? null,
+    form_url: input.formUrl == null ? null : redactPhones(input.formUrl),
     consent_text_id: input.consentTextId ?? null,
     consent_text_hash: textHash,
-    evidence: JSON.stringify(input.evidence ?? {}),
+    evidence: JSON.stringify(redactDeep(input.evidence ?? {})),
     recorded_by: actor,
     at,
   });

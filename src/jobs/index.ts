@@ -1,4 +1,6 @@
 /** Every periodic job the worker runs. */
+import { hygieneJob } from '../contacts/hygiene.js';
+import { retentionJob } from '../contacts/retention.js';
 import { deleteExpiredSessions } from '../store/sessions.js';
 import type { Job } from './scheduler.js';
 
@@ -10,4 +12,4 @@ export const sessionCleanup: Job = {
   }),
 };
 
-export const JOBS: readonly Job[] = [sessionCleanup];
+export const JOBS: readonly Job[] = [sessionCleanup, hygieneJob, retentionJob];

@@ -14,6 +14,7 @@ import {
   type NewAuditRow,
 } from '../store/audit-log.js';
 import { AUDIT_GENESIS } from '../store/audit-genesis.js';
+import { redactDeep, redactPhones } from '../core/redact.js';
 
 export interface AuditEntry {
   readonly actor: string;
@@ -47,8 +48,10 @@ export function createAuditor(db: Db, key: Buffer): Auditor {
         at: (entry.at ?? new Date()).toISOString(),
         actor: entry.actor,
         action: entry.action,
-        target: entry.target ?? null,
-        details: JSON.stringify(entry.details ?? {}),
+        // Free text in an entry (a reveal's reason, a note) may hold a number someone typed: the
+        // trail is kept forever, so it never stores one in clear.
+        target: entry.target == null ? null : redactPhones(entry.target),
+        details: JSON.stringify(redactDeep(entry.details ?? {})),
         ip: entry.ip ?? null,
       };
       return appendAuditRow(db, row, (seq, prev, r) => sealAuditRow(key, seq, prev, r));

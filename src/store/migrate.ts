@@ -13,6 +13,9 @@ export async function migrateToLatest(store: Store): Promise<MigrateOutcome> {
     // PostgreSQL: look for Kysely's bookkeeping tables in our own schema only, not in any schema.
     ...(store.schema ? { migrationTableSchema: store.schema } : {}),
     provider: { getMigrations: async () => MIGRATIONS },
+    // Migrations are written in parallel branches of work; one that lands with a lower number
+    // than an applied one must still run rather than stop the upgrade.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
+import { redactPhones } from '../../core/redact.js';
 import { parseOrThrow } from '../../contacts/contacts.js';
 import { SUPPRESSION_REASONS, SUPPRESSION_SCOPES } from '../../contacts/suppression.js';
 import {
@@ -110,7 +111,7 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
         phone_index: index,
         scope: b.scope,
         reason: b.reason,
-        note: b.note,
+        note: redactPhones(b.note),
         created_by: actor,
         created_at: new Date().toISOString(),
       });
