@@ -2,6 +2,8 @@
  * The application core that every entry point (serve, worker, CLI commands) opens: the store,
  * migrations, keys, the audit trail. Built once from a validated Config and passed down.
  */
+import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
+import { createSimulator } from './carriers/simulator.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createStore, type Store, type StoreOptions } from './store/database.js';
@@ -21,6 +23,8 @@ export interface AppContext {
   readonly auth: AuthDeps;
   readonly masterKey: Buffer;
   readonly auditKey: Buffer;
+  /** The carriers of this process by name; the built-in simulator is the default route. */
+  readonly carriers: CarrierRegistry;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,7 @@ export async function openContext(
     const cipher = await loadFieldCipher(store.db, master.key);
     const auditKey = deriveKey(master.key, 'audit-chain');
     const auditor = createAuditor(store.db, auditKey);
+    const carriers = createCarrierRegistry([createSimulator()]);
     return {
       config,
       logger,
@@ -60,7 +65,11 @@ export async function openContext(
       auth: { db: store.db, auditor, apiKeyPepper: deriveKey(master.key, 'api-key') },
       masterKey: master.key,
       auditKey,
-      close: () => store.destroy(),
+      carriers,
+      close: async () => {
+        await carriers.close();
+        await store.destroy();
+      },
     };
   } catch (err) {
     await store.destroy();

@@ -23,9 +23,12 @@ import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
 import { contactRoutes } from './routes/contacts.js';
 import { eventRoutes } from './routes/events.js';
+import { formRoutes } from './routes/forms.js';
+import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { policyRoutes } from './routes/policies.js';
 import { privacyRoutes } from './routes/privacy.js';
-import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
+import { simulatorRoutes } from './routes/simulator.js';
+import { confirmPageRoutes, subscribeRoutes } from './routes/subscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
@@ -47,6 +50,9 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   policyRoutes,
   eventRoutes,
   privacyRoutes,
+  formRoutes,
+  subscribeRoutes,
+  simulatorRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
@@ -142,5 +148,6 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+  await confirmPageRoutes(app, ctx);
   return app;
 }

@@ -13,6 +13,20 @@ const DATE_OR_TIME =
 
 export const PHONE_PLACEHOLDER = '[phone]';
 
+const DOTTED = /^[0-9]+(?:\.[0-9]+)+$/;
+
+/**
+ * Digits joined only by dots are a number only when they look like one: an IPv4 address
+ * (4 groups of at most 3 digits) or a software version (a group of one digit, `120.0.6099.109`)
+ * is not; `06.12.34.56.78` and `415.555.0123` are.
+ */
+function dottedNonPhone(match: string): boolean {
+  if (!DOTTED.test(match)) return false;
+  const groups = match.split('.');
+  if (groups.length === 4 && groups.every((g) => g.length <= 3 && Number(g) <= 255)) return true;
+  return groups.some((g) => g.length === 1);
+}
+
 function digitCount(text: string): number {
   let n = 0;
   for (const ch of text) if ((ch >= '0' && ch <= '9') || (ch >= '０' && ch <= '９')) n++;
@@ -24,7 +38,7 @@ export function redactPhones(text: string): string {
   return text.replace(CANDIDATE, (match) => {
     const digits = digitCount(match);
     if (digits < 7 || digits > 15) return match;
-    if (DATE_OR_TIME.test(match.trim())) return match;
+    if (DATE_OR_TIME.test(match.trim()) || dottedNonPhone(match)) return match;
     return PHONE_PLACEHOLDER;
   });
 }

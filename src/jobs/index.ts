@@ -1,6 +1,8 @@
 /** Every periodic job the worker runs. */
 import { hygieneJob } from '../contacts/hygiene.js';
+import { doiExpiryJob } from '../contacts/double-opt-in.js';
 import { retentionJob } from '../contacts/retention.js';
+import { dispatchJob } from '../delivery/dispatcher.js';
 import { deleteExpiredSessions } from '../store/sessions.js';
 import type { Job } from './scheduler.js';
 
@@ -12,4 +14,10 @@ export const sessionCleanup: Job = {
   }),
 };
 
-export const JOBS: readonly Job[] = [sessionCleanup, hygieneJob, retentionJob];
+export const JOBS: readonly Job[] = [
+  sessionCleanup,
+  hygieneJob,
+  retentionJob,
+  dispatchJob,
+  doiExpiryJob,
+];

@@ -6,15 +6,23 @@ import { createTestUser, openTestApp, type TestApp } from '../helpers/context.js
 describe.each(DIALECTS)('[%s] API authentication and permissions', (dialect) => {
   let t: TestApp;
   const routes: { method: string; url: string }[] = [];
+  const publicRoutes: { method: string; url: string }[] = [];
 
   beforeAll(async () => {
     t = await openTestApp(dialect, { HERALD_LOGIN_MAX_PER_MINUTE: '5' });
     // Every /v1 route is in the OpenAPI document (none is hidden), so it lists what to probe.
-    const doc = (await t.app.inject('/docs/json')).json() as { paths: Record<string, object> };
+    // Public routes say so with an empty `security` list; they are collected apart.
+    const doc = (await t.app.inject('/docs/json')).json() as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
     for (const [url, ops] of Object.entries(doc.paths)) {
       if (!url.startsWith('/v1/')) continue;
-      for (const method of Object.keys(ops))
-        routes.push({ method: method.toUpperCase(), url: url.replace(/\{(\w+)\}/g, ':$1') });
+      for (const [method, op] of Object.entries(ops)) {
+        const route = { method: method.toUpperCase(), url: url.replace(/\{(\w+)\}/g, ':$1') };
+        (Array.isArray(op.security) && op.security.length === 0 ? publicRoutes : routes).push(
+          route,
+        );
+      }
     }
   });
   afterAll(async () => t.close());
@@ -24,9 +32,15 @@ describe.each(DIALECTS)('[%s] API authentication and permissions', (dialect) => 
     expect(routes).toContainEqual({ method: 'GET', url: '/v1/users' });
   });
 
-  it('answers 401 on every /v1 route without credentials, except login', async () => {
+  it('has exactly the public routes it means to have', () => {
+    expect(publicRoutes).toEqual([
+      { method: 'POST', url: '/v1/auth/login' },
+      { method: 'POST', url: '/v1/subscribe' },
+    ]);
+  });
+
+  it('answers 401 on every other /v1 route without credentials', async () => {
     for (const route of routes) {
-      if (route.url === '/v1/auth/login') continue;
       const url = route.url.replace(/:id/g, route.url.includes('api-keys') ? 'AAAAAAAAAAAA' : '1');
       const res = await t.app.inject({
         method: route.method as 'GET',

@@ -9,6 +9,7 @@ describe('redactPhones', () => {
     ['uk 07700 900123', 'uk [phone]'],
     ['intl 0049 151 23456789', 'intl [phone]'],
     ['fr 06.12.34.56.78', 'fr [phone]'],
+    ['us 415.555.0123', 'us [phone]'],
     ['full-width ＋８６１３８００１３８０００', 'full-width [phone]'],
     ['url /v1/contacts?phone=%2B8613800138000', 'url /v1/contacts?phone=[phone]'],
     ['two: 13800138000, 13900139000', 'two: [phone], [phone]'],
@@ -24,6 +25,8 @@ describe('redactPhones', () => {
     'order 12345',
     'version 1.12.31',
     'no digits at all',
+    'from 203.0.113.9 and 192.168.100.200',
+    'Mozilla/5.0 (X11) Chrome/120.0.6099.109 Safari/537.36',
   ])('leaves %j alone', (input) => {
     expect(redactPhones(input)).toBe(input);
   });

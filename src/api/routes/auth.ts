@@ -41,6 +41,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: {
         tags: ['auth'],
         summary: 'Sign in with a user name and password',
+        security: [],
         body: Type.Object({
           username: Type.String({ minLength: 1, maxLength: 128 }),
           password: Type.String({ minLength: 1, maxLength: 1024 }),

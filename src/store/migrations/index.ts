@@ -5,6 +5,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as contacts from './0002-contacts.js';
+import * as delivery from './0004-delivery.js';
 import * as privacy from './0005-privacy.js';
 import * as links from './0006-links.js';
 import * as settings from './0007-settings.js';
@@ -12,6 +13,7 @@ import * as settings from './0007-settings.js';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-contacts': contacts,
+  '0004-delivery': delivery,
   '0005-privacy': privacy,
   '0006-links': links,
   '0007-settings': settings,
