@@ -18,6 +18,15 @@ export interface OutgoingSms {
   readonly purpose: Purpose;
   readonly segments: number;
   readonly sender?: string;
+  /**
+   * The Herald template the body was rendered from, with the values of its variables. Carriers
+   * that only send approved templates (Tencent, Alibaba) map it to their own template id and send
+   * the values; carriers that send free text ignore it and send `body`.
+   */
+  readonly template?: {
+    readonly key: string;
+    readonly variables: Readonly<Record<string, string>>;
+  };
 }
 
 /**
@@ -96,6 +105,19 @@ export interface Carrier {
    * Returns the function that unsubscribes.
    */
   subscribe?(listener: CarrierListener): () => void;
+  /**
+   * Carriers whose API takes many numbers per call (Tencent: 200): one result per message, in
+   * order. Messages with the same content (template, variables, sender) share calls of up to
+   * `maxBatchSize` numbers; the rest go in calls of their own.
+   */
+  sendBatch?(messages: readonly OutgoingSms[]): Promise<SendResult[]>;
+  readonly maxBatchSize?: number;
+  /** Webhook carriers: what to answer a callback that was parsed (the carrier's expected reply). */
+  webhookReply?(kind: 'receipts' | 'inbound'): {
+    readonly status: number;
+    readonly contentType: string;
+    readonly body: string;
+  };
 }
 
 /** The carriers of this process, by name; one of them is the default route. */

@@ -1,0 +1,181 @@
+/**
+ * What an SMSC pushes over the bind: deliver_sm carrying a delivery receipt or a message from a
+ * handset (MO). The inbox turns each into a DeliveryReceipt or an InboundSms for the listeners,
+ * keeping a bounded number while nobody listens, and says which command_status the
+ * deliver_sm_resp should carry: ESME_ROK, or ESME_RX_T_APPN ("temporary application error") when
+ * it cannot take the message now, so that the SMSC delivers it again later instead of Herald
+ * dropping a receipt or an opt-out.
+ */
+import type smpp from 'smpp';
+import type { CarrierListener, DeliveryReceipt, InboundSms } from './carrier.js';
+import {
+  addressToString,
+  concatenationOf,
+  incomingBody,
+  isReceipt,
+  joinParts,
+} from './smpp-message.js';
+import { InboundReassembly, PartReceipts } from './smpp-parts.js';
+import { parseSmppReceipt } from './smpp-receipt.js';
+import type { Logger } from '../logger.js';
+
+export const ESME_ROK = 0x00;
+export const ESME_RX_T_APPN = 0x64;
+
+type InboxEvent =
+  | { readonly kind: 'receipt'; readonly receipt: DeliveryReceipt }
+  | { readonly kind: 'inbound'; readonly sms: InboundSms };
+
+export interface SmppInboxOptions {
+  readonly carrier: string;
+  /** Receipts and inbound messages kept while no listener is subscribed. */
+  readonly bufferLimit: number;
+  /** Split messages whose part ids are remembered for receipts. */
+  readonly partIdLimit: number;
+  /** Incomplete long MO messages kept, and for how long. */
+  readonly reassemblyLimit: number;
+  readonly reassemblyMaxAgeMs: number;
+  readonly clock: () => Date;
+  readonly logger?: Logger;
+}
+
+export class SmppInbox {
+  private readonly listeners = new Set<CarrierListener>();
+  private readonly buffer: InboxEvent[] = [];
+  private readonly partReceipts: PartReceipts;
+  private readonly reassembly: InboundReassembly;
+
+  constructor(private readonly options: SmppInboxOptions) {
+    this.partReceipts = new PartReceipts(options.partIdLimit);
+    this.reassembly = new InboundReassembly(options.reassemblyLimit, options.reassemblyMaxAgeMs);
+  }
+
+  /** Registers a listener and hands it what was kept; returns the unsubscribe function. */
+  subscribe(listener: CarrierListener): () => void {
+    this.listeners.add(listener);
+    const kept = this.buffer.splice(0, this.buffer.length);
+    for (const event of kept) this.deliver(event, [listener]);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Remembers the segment ids of an accepted split message, so its receipts fold into one. */
+  rememberParts(partIds: readonly string[]): void {
+    this.partReceipts.remember(partIds);
+  }
+
+  /** Handles one deliver_sm; returns the command_status for its deliver_sm_resp. */
+  receive(pdu: smpp.PDU): number {
+    // Decide before any state changes: a refused deliver_sm comes again and must find it as it was.
+    if (this.listeners.size === 0 && this.buffer.length >= this.options.bufferLimit) {
+      this.options.logger?.warn(
+        { carrier: this.options.carrier, kept: this.buffer.length },
+        'SMPP deliver_sm refused for now: no listener and the buffer is full',
+      );
+      return ESME_RX_T_APPN;
+    }
+    const event = isReceipt(pdu.esm_class) ? this.receipt(pdu) : this.inbound(pdu);
+    return event ? this.emit(event) : ESME_ROK;
+  }
+
+  /** Gives up on long MO messages whose parts stopped coming; hands on what arrived of them. */
+  sweep(now: number): void {
+    for (const partial of this.reassembly.sweep(now)) {
+      this.emit({
+        kind: 'inbound',
+        sms: {
+          carrier: this.options.carrier,
+          from: partial.from,
+          to: partial.to,
+          text: joinParts(partial.parts, partial.dataCoding),
+          receivedAt: this.options.clock(),
+        },
+      });
+    }
+  }
+
+  get kept(): number {
+    return this.buffer.length;
+  }
+
+  private receipt(pdu: smpp.PDU): InboxEvent | null {
+    const body = incomingBody(pdu.short_message ?? pdu.message_payload);
+    const parsed = parseSmppReceipt(body.text, {
+      receiptedMessageId: pdu.receipted_message_id,
+      messageState: pdu.message_state,
+    });
+    // Intermediate states (ENROUTE, ACCEPTD) and unreadable receipts are acknowledged and dropped.
+    if (!parsed?.status) return null;
+    const folded = this.partReceipts.fold(parsed.carrierMessageId, parsed.status);
+    if (!folded) return null;
+    const receipt: DeliveryReceipt = {
+      carrier: this.options.carrier,
+      carrierMessageId: folded.carrierMessageId,
+      status: folded.status,
+      at: parsed.doneAt ?? this.options.clock(),
+      ...(parsed.errorCode === undefined ? {} : { errorCode: parsed.errorCode }),
+    };
+    return { kind: 'receipt', receipt };
+  }
+
+  private inbound(pdu: smpp.PDU): InboxEvent | null {
+    let body = incomingBody(pdu.short_message);
+    // Long MO messages may come whole in the message_payload TLV instead.
+    if (body.text === '' && pdu.message_payload !== undefined) {
+      body = incomingBody(pdu.message_payload);
+    }
+    const from = addressToString(pdu.source_addr ?? '', pdu.source_addr_ton);
+    const to = addressToString(pdu.destination_addr ?? '', pdu.dest_addr_ton);
+    const dataCoding = pdu.data_coding ?? 0;
+    const concatenation = concatenationOf(body.udh, {
+      ref: pdu.sar_msg_ref_num,
+      total: pdu.sar_total_segments,
+      seq: pdu.sar_segment_seqnum,
+    });
+    let text = body.text;
+    if (concatenation) {
+      const whole = this.reassembly.add(
+        { from, to, dataCoding, text: body.text, ...concatenation },
+        this.options.clock().getTime(),
+      );
+      if (!whole) return null;
+      text = joinParts(whole.parts, whole.dataCoding);
+    }
+    const sms: InboundSms = {
+      carrier: this.options.carrier,
+      from,
+      to,
+      text,
+      receivedAt: this.options.clock(),
+    };
+    return { kind: 'inbound', sms };
+  }
+
+  private emit(event: InboxEvent): number {
+    if (this.listeners.size === 0) {
+      this.buffer.push(event);
+      // sweep() may add beyond the limit; the oldest go, as a bound must hold.
+      if (this.buffer.length > this.options.bufferLimit) this.buffer.shift();
+      return ESME_ROK;
+    }
+    return this.deliver(event, [...this.listeners]);
+  }
+
+  private deliver(event: InboxEvent, listeners: readonly CarrierListener[]): number {
+    let status = ESME_ROK;
+    for (const listener of listeners) {
+      try {
+        if (event.kind === 'receipt') listener.onReceipt?.(event.receipt);
+        else listener.onInbound?.(event.sms);
+      } catch (error) {
+        this.options.logger?.error(
+          { carrier: this.options.carrier, err: error, kind: event.kind },
+          'SMPP listener failed: asking the SMSC to deliver again',
+        );
+        status = ESME_RX_T_APPN;
+      }
+    }
+    return status;
+  }
+}
