@@ -196,7 +196,9 @@ export function runCarrierContract(name: string, setup: () => Promise<CarrierCon
       expect(ctx.fake.sent().map((m) => m.text)).toEqual(['Hello again']);
     });
 
-    it('ends a submission that gets no answer as a temporary CARRIER_TIMEOUT', async ({ skip }) => {
+    it('ends a submission that gets no answer as a temporary CARRIER_TIMEOUT (skipped where the fake cannot stall)', async ({
+      skip,
+    }) => {
       if (!ctx.fake.stallNext) skip('the fake cannot stall');
       ctx.fake.stallNext!();
       expect(await ctx.carrier.send(message('Anyone there?'))).toMatchObject({
@@ -231,7 +233,9 @@ export function runCarrierContract(name: string, setup: () => Promise<CarrierCon
       expect(got.inbound[0]!.receivedAt).toBeInstanceOf(Date);
     });
 
-    it('refuses forged or altered callbacks', async ({ skip }) => {
+    it('refuses forged or altered callbacks (webhook carriers; skipped for connection carriers)', async ({
+      skip,
+    }) => {
       if (!ctx.fake.forgeries) skip('not a webhook carrier');
       const id = await accepted('Your parcel is on its way');
       const { carrier, fake } = ctx;
