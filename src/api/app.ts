@@ -32,6 +32,7 @@ import { confirmPageRoutes, subscribeRoutes } from './routes/subscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import './types.js';
 
 /** A /v1 route module: registered inside the authenticated scope. */
@@ -53,6 +54,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   formRoutes,
   subscribeRoutes,
   simulatorRoutes,
+  webhookRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

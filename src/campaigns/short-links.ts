@@ -18,6 +18,7 @@ import {
   insertShortLink,
   type ShortLinkRow,
 } from '../store/short-links.js';
+import { emitLinkClicked } from '../webhooks/emit.js';
 
 export interface LinkAttribution {
   readonly messageId?: number | null;
@@ -92,5 +93,6 @@ export async function followShortLink(
     is_bot: bot ? 1 : 0,
     visitor: fingerprint,
   });
+  if (!bot) await emitLinkClicked(ctx, link, now);
   return { found: true, target: link.target, bot };
 }

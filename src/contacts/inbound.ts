@@ -34,6 +34,7 @@ import { findContactByIndex } from '../store/contacts.js';
 import { insertInboundMessage } from '../store/inbound.js';
 import { closeOpenRequests, findOpenRequest } from '../store/subscriptions.js';
 import { addSuppression, findSuppressions } from '../store/suppressions.js';
+import { emitInboundMessage, emitKeywordOptOut } from '../webhooks/emit.js';
 import { recordConsent } from './consent.js';
 import { confirmRequest, DOI_CONFIRM_WORDS } from './double-opt-in.js';
 
@@ -110,6 +111,7 @@ export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<
     carrier: sms.carrier,
     received_at: now.toISOString(),
   });
+  await emitInboundMessage(db, inbound, parsed);
   const languages =
     replyLanguage(parsed.country, contact?.locale) === 'zh'
       ? ['zh']
@@ -170,6 +172,7 @@ export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<
             created_at: now.toISOString(),
           });
         }
+        if (!wasOptedOut) await emitKeywordOptOut(tx, inbound, parsed, matched);
         await closeOpenRequests(tx, { phoneIndex, status: 'refused' });
         const texts = pack?.optOut.confirmation?.texts;
         const text = pickText(texts, languages);

@@ -4,6 +4,7 @@ import { doiExpiryJob } from '../contacts/double-opt-in.js';
 import { retentionJob } from '../contacts/retention.js';
 import { dispatchJob } from '../delivery/dispatcher.js';
 import { deleteExpiredSessions } from '../store/sessions.js';
+import { webhookDeliveryJob } from '../webhooks/deliver.js';
 import type { Job } from './scheduler.js';
 
 export const sessionCleanup: Job = {
@@ -20,4 +21,5 @@ export const JOBS: readonly Job[] = [
   retentionJob,
   dispatchJob,
   doiExpiryJob,
+  webhookDeliveryJob,
 ];
