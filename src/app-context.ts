@@ -5,6 +5,7 @@
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
 import { createSimulator } from './carriers/simulator.js';
 import type { Config } from './config.js';
+import { createRouter, type Router } from './delivery/routing.js';
 import type { Logger } from './logger.js';
 import { createStore, type Store, type StoreOptions } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -25,6 +26,8 @@ export interface AppContext {
   readonly auditKey: Buffer;
   /** The carriers of this process by name; the built-in simulator is the default route. */
   readonly carriers: CarrierRegistry;
+  /** Routes per purpose and country over those carriers, with their rate limits. */
+  readonly router: Router;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function openContext(
     const auditKey = deriveKey(master.key, 'audit-chain');
     const auditor = createAuditor(store.db, auditKey);
     const carriers = createCarrierRegistry([createSimulator()]);
+    const router = createRouter(config.routing, carriers, logger);
     return {
       config,
       logger,
@@ -66,6 +70,7 @@ export async function openContext(
       masterKey: master.key,
       auditKey,
       carriers,
+      router,
       close: async () => {
         await carriers.close();
         await store.destroy();

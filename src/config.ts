@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -33,6 +34,8 @@ export const ConfigSchema = Type.Object({
   HERALD_REPERMISSION_DAYS: Type.Integer({ minimum: 30, maximum: 3650, default: 540 }),
   HERALD_DEFAULT_COUNTRY: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
+  // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
+  HERALD_ROUTING: Type.Optional(RoutingSchema),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -65,6 +68,8 @@ export interface Config {
   readonly defaultCountry: string | undefined;
   /** Domains (and their subdomains) that tracked links may point to. */
   readonly linkDomains: readonly string[];
+  /** Routes per purpose and country, rate limits per carrier and sender. */
+  readonly routing: RoutingConfig;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -141,15 +146,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
+  if (typeof merged.HERALD_ROUTING === 'string') {
+    try {
+      merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_ROUTING', 'is not valid JSON');
+    }
+  }
   const withDefaults = Value.Default(ConfigSchema, merged);
   const converted = Value.Convert(ConfigSchema, withDefaults);
   const first = [...Value.Errors(ConfigSchema, converted)][0];
   if (first) {
     const key = first.instancePath.replace(/^\//, '') || 'config';
     const got = (merged as Record<string, unknown>)[key];
+    // A key nested in a section (HERALD_ROUTING) that the section does not know.
+    const message = first.message === 'schema is false' ? 'is not a known key' : first.message;
     throw new ConfigError(
       key,
-      `${first.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
+      `${message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
     );
   }
   const raw = converted as RawConfig;
@@ -190,5 +204,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .map((d) => d.trim().toLowerCase())
         .filter(Boolean),
     ),
+    routing: normaliseRouting(raw.HERALD_ROUTING),
   });
 }

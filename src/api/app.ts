@@ -24,6 +24,7 @@ import { contentRoutes } from './routes/content.js';
 import { contactRoutes } from './routes/contacts.js';
 import { eventRoutes } from './routes/events.js';
 import { formRoutes } from './routes/forms.js';
+import { messageRoutes } from './routes/messages.js';
 import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { policyRoutes } from './routes/policies.js';
 import { privacyRoutes } from './routes/privacy.js';
@@ -55,6 +56,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   subscribeRoutes,
   simulatorRoutes,
   webhookRoutes,
+  messageRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -68,6 +68,11 @@ export interface DeliveryReceipt {
   readonly carrierMessageId: string;
   readonly status: ReceiptStatus;
   readonly errorCode?: string;
+  /**
+   * The carrier says the failure is the number's for good (unknown subscriber, not a mobile):
+   * Herald counts a hard bounce against the contact. Absent: judged by the error code alone.
+   */
+  readonly permanent?: boolean;
   readonly at: Date;
 }
 

@@ -1,40 +1,48 @@
 /**
- * The dispatcher: claims due messages from the outbox under a lease, checks each again at the
- * moment it leaves (an opt-out after queueing blocks it), hands it to its carrier and records
- * what the carrier said. Runs in the worker process as a short-interval job (`dispatchJob`).
+ * The dispatcher: claims due messages from the outbox under a lease, decides each again at the
+ * moment it leaves (reserve.ts: the full decide() on fresh data, caps counted under the number's
+ * lock), hands it to its route (submit.ts: fail-over, token buckets) and records what the
+ * carrier said (record-outcome.ts). Runs in the worker as a short-interval job (`dispatchJob`);
+ * any number of workers on PostgreSQL share the outbox.
  *
- * Crash semantics. A worker that dies between its claim and recording the result leaves the row
- * in `sending` with a lease. When the lease runs out:
- *   - a transactional message (confirmation, reply) is claimed again and sent: at-least-once,
- *     so after a crash in that narrow window the person may get a confirmation twice;
- *   - a marketing message ends as `unknown` and is never retried: the carrier may already have
- *     it, and marketing must never reach anyone twice (it may be lost instead; issue 5 narrows
- *     the window with carrier idempotency keys and receipts).
+ * Messages to one number are handled one after the other in a batch, different numbers
+ * side by side (`concurrency`).
+ *
+ * Crash semantics. A worker that dies leaves its claims with a lease. When the lease runs out:
+ *   - `sending` (claimed, not yet decided): no carrier has seen it, so it is claimed again,
+ *     whatever its purpose;
+ *   - `submitted` (handed to a carrier, no answer recorded): a marketing message ends `unknown`
+ *     and is never sent again (the carrier may have it; marketing must never reach anyone twice);
+ *     a transactional one is claimed again and re-sent with the same message id as the
+ *     carrier's idempotency reference: at-least-once, deduplicated where the carrier can.
  */
 import type { AppContext } from '../app-context.js';
-import type { Carrier, SendResult } from '../carriers/carrier.js';
+import type { OutgoingSms } from '../carriers/carrier.js';
+import { loadPolicyOverrides, policyResolver } from '../compliance/policies.js';
+import { parsePhone } from '../core/phone.js';
 import type { Purpose } from '../core/policy/purposes.js';
 import type { Job } from '../jobs/scheduler.js';
-import { currentConsents } from '../store/consents.js';
-import {
-  abandonExpiredMarketing,
-  claimDueMessages,
-  finishClaim,
-  type MessagePatch,
-  type MessageRow,
-} from '../store/messages.js';
-import { findSuppressions } from '../store/suppressions.js';
-import { recheckAtSend } from './recheck.js';
-import { bodyAfterSend } from './replies.js';
+import type { MessageRow } from '../store/messages.js';
+import { ensureCarrierEvents } from './carrier-events.js';
+import { claimBatch, giveBack } from './claims.js';
+import { fencedHandOff } from './fence.js';
+import { recordOutcome, retryDelayMs } from './record-outcome.js';
+import type { PolicyFor } from './recipients.js';
+import { decideAndReserve, type Verdict } from './reserve.js';
+import { submitThroughRoute } from './submit.js';
+
+export { claimBatch, retryDelayMs };
 
 export interface DispatchOptions {
-  /** The instant the batch runs at (tests pass one; default: the clock). */
+  /** The instant the batch decides at (tests pass one; default: the clock). */
   readonly now?: Date;
   readonly limit?: number;
   /** How long a claim holds before another worker may take the message over. */
   readonly leaseMs?: number;
   /** Attempts (claims) after which a temporary failure becomes final. */
   readonly maxAttempts?: number;
+  /** Numbers handled side by side. */
+  readonly concurrency?: number;
 }
 
 export interface DispatchCounts {
@@ -42,145 +50,186 @@ export interface DispatchCounts {
   sent: number;
   failed: number;
   retried: number;
+  deferred: number;
   blocked: number;
-  /** Marketing messages whose lease ran out: ended `unknown`. */
+  /** Marketing messages ended `unknown`: no answer from the carrier. */
+  unknown: number;
+  /** Marketing messages whose worker lost its lease after handing them over: ended `unknown`. */
   abandoned: number;
   /** Outcomes not recorded because another worker took the claim over meanwhile. */
   lost: number;
+  /** Claims given back unsent because the batch ran too close to the end of its lease. */
+  released: number;
+  /** Decisions that failed unexpectedly (queued again with back-off). */
+  errors: number;
 }
 
-export const DISPATCH_DEFAULTS = { limit: 50, leaseMs: 60_000, maxAttempts: 5 } as const;
+export const DISPATCH_DEFAULTS = {
+  limit: 50,
+  leaseMs: 60_000,
+  maxAttempts: 5,
+  concurrency: 8,
+} as const;
 
 const emptyCounts = (): DispatchCounts => ({
   claimed: 0,
   sent: 0,
   failed: 0,
   retried: 0,
+  deferred: 0,
   blocked: 0,
+  unknown: 0,
   abandoned: 0,
   lost: 0,
+  released: 0,
+  errors: 0,
 });
 
-/** Back-off for temporary failures: 30 s, 1 min, 2 min, ... at most an hour. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+interface Batch {
+  readonly now: Date;
+  readonly leaseUntil: string;
+  readonly maxAttempts: number;
+  readonly policyFor: PolicyFor;
+  /** Real time after which claims still untouched are given back. */
+  readonly giveBackAt: number;
+  readonly counts: DispatchCounts;
 }
 
-type Outcome = 'sent' | 'failed' | 'retried' | 'blocked';
-
-async function marketingConsentOf(ctx: AppContext, row: MessageRow): Promise<boolean | null> {
-  if (row.purpose !== 'marketing' || row.contact_id === null) return null;
-  const consents = await currentConsents(ctx.store.db, row.contact_id);
-  const marketing = consents.find((c) => c.purpose === 'marketing');
-  return marketing ? marketing.granted === 1 : null;
-}
-
-async function submit(carrier: Carrier, row: MessageRow, to: string): Promise<SendResult> {
-  try {
-    return await carrier.send({
-      messageId: row.id,
-      to,
-      body: row.body ?? '',
-      purpose: row.purpose as Purpose,
-      segments: row.segments,
-    });
-  } catch (err) {
-    // A carrier that throws has not told us it refused the message: treat it as temporary.
-    return {
-      status: 'failed',
-      errorCode: 'CARRIER_ERROR',
-      permanent: false,
-      detail: (err as Error).message,
-    };
-  }
-}
-
-async function deliverOne(
-  ctx: AppContext,
-  row: MessageRow,
-  now: Date,
-  maxAttempts: number,
-): Promise<{ outcome: Outcome; patch: MessagePatch }> {
-  const check = recheckAtSend({
-    purpose: row.purpose as Purpose,
-    hasNumber: row.phone_enc !== null,
-    suppressions: await findSuppressions(ctx.store.db, row.phone_index),
-    marketingConsent: await marketingConsentOf(ctx, row),
-  });
-  if (check.action === 'block') {
-    ctx.logger.info(
-      { messageId: row.id, kind: row.kind, reason: check.reason, detail: check.detail },
-      'message blocked at send time',
-    );
-    return { outcome: 'blocked', patch: { status: 'blocked', error_code: check.reason } };
-  }
-  const carrier = row.carrier ? ctx.carriers.get(row.carrier) : ctx.carriers.default();
-  if (!carrier) {
-    return { outcome: 'failed', patch: { status: 'failed', error_code: 'CARRIER_UNKNOWN' } };
-  }
-  const result = await submit(carrier, row, ctx.cipher.decrypt(row.phone_enc!));
-  if (result.status === 'accepted') {
-    return {
-      outcome: 'sent',
-      patch: {
-        status: 'sent',
-        carrier: carrier.name,
-        carrier_message_id: result.carrierMessageId,
-        error_code: null,
-        sent_at: now.toISOString(),
-      },
-    };
-  }
-  ctx.logger.warn(
-    { messageId: row.id, carrier: carrier.name, code: result.errorCode, attempt: row.attempts },
-    'carrier refused a message',
-  );
-  if (result.permanent || row.attempts >= maxAttempts) {
-    return {
-      outcome: 'failed',
-      patch: { status: 'failed', carrier: carrier.name, error_code: result.errorCode },
-    };
-  }
+function outgoing(row: MessageRow, e164: string, sender: string | undefined): OutgoingSms {
+  const template = row.template ? (JSON.parse(row.template) as OutgoingSms['template']) : null;
   return {
-    outcome: 'retried',
-    patch: {
-      status: 'queued',
-      error_code: result.errorCode,
-      not_before: new Date(now.getTime() + retryDelayMs(row.attempts)).toISOString(),
-    },
+    messageId: row.id,
+    to: e164,
+    body: row.body ?? '',
+    purpose: row.purpose as Purpose,
+    segments: row.segments,
+    ...(sender ? { sender } : {}),
+    ...(template ? { template } : {}),
   };
 }
 
-/** One batch: claim what is due, send it, record each outcome. */
+/** The destination country: recorded at enqueue (older rows: from the number). */
+function countryOf(ctx: AppContext, row: MessageRow): string | null {
+  if (row.country !== null || row.phone_enc === null) return row.country;
+  const parsed = parsePhone(ctx.cipher.decrypt(row.phone_enc));
+  return parsed.ok ? parsed.country : null;
+}
+
+async function deliverOne(ctx: AppContext, row: MessageRow, batch: Batch): Promise<void> {
+  const { counts } = batch;
+  const route = ctx.router.routeFor(
+    row.purpose as Purpose,
+    countryOf(ctx, row),
+    row.pinned_carrier,
+  );
+  const sender = row.sender ?? route.sender;
+  const first = route.carriers[0];
+  // Paced before the decision, so that the decision and the hand-off follow each other at once.
+  if (first && Date.now() < batch.giveBackAt) await ctx.router.limiter.acquire(first.name, sender);
+  // Too close to the end of the lease (or paced past it): back to the outbox, untouched.
+  if (Date.now() >= batch.giveBackAt) {
+    if (await giveBack(ctx, row, batch, {})) counts.released += 1;
+    return;
+  }
+  let verdict: Verdict;
+  try {
+    verdict = await decideAndReserve(ctx, row, {
+      now: batch.now,
+      leaseUntil: batch.leaseUntil,
+      policyFor: batch.policyFor,
+      carrier: first?.name ?? null,
+      sender,
+    });
+  } catch (err) {
+    ctx.logger.error({ messageId: row.id, err }, 'send decision failed');
+    const retryAt = new Date(batch.now.getTime() + retryDelayMs(row.attempts)).toISOString();
+    await giveBack(ctx, row, batch, { not_before: retryAt, error_code: 'DECISION_ERROR' });
+    counts.errors += 1;
+    return;
+  }
+  switch (verdict.action) {
+    case 'lost':
+      counts.lost += 1;
+      return;
+    case 'defer':
+      counts.deferred += 1;
+      return;
+    case 'block':
+      counts.blocked += 1;
+      ctx.logger.info(
+        { messageId: row.id, kind: row.kind, reason: verdict.reason, detail: verdict.detail },
+        'message blocked at send time',
+      );
+      return;
+  }
+  // Marketing to a contact is handed over behind the opt-out fence (fence.ts).
+  const fenced = row.purpose === 'marketing' && row.contact_id !== null;
+  const outcome = await submitThroughRoute(ctx, route, outgoing(row, verdict.e164, sender), {
+    firstPaced: first !== undefined,
+    ...(fenced ? { handOff: fencedHandOff(ctx, row, batch) } : {}),
+  });
+  if (outcome.stopped) {
+    counts[outcome.stopped === 'lost' ? 'lost' : 'blocked'] += 1;
+    return;
+  }
+  const kind = await recordOutcome(ctx, row, outcome, {
+    leaseUntil: batch.leaseUntil,
+    now: batch.now,
+    maxAttempts: batch.maxAttempts,
+  });
+  if (kind === null) counts.lost += 1;
+  else counts[kind] += 1;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** One batch: claim what is due, decide, send, record each outcome. */
 export async function dispatchDue(
   ctx: AppContext,
   opts: DispatchOptions = {},
 ): Promise<DispatchCounts> {
   const now = opts.now ?? new Date();
-  const leaseUntil = new Date(
-    now.getTime() + (opts.leaseMs ?? DISPATCH_DEFAULTS.leaseMs),
-  ).toISOString();
-  const db = ctx.store.db;
+  const leaseMs = opts.leaseMs ?? DISPATCH_DEFAULTS.leaseMs;
+  const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+  const started = Date.now();
   const counts = emptyCounts();
-  counts.abandoned = await abandonExpiredMarketing(db, { now: now.toISOString() });
-  const rows = await claimDueMessages(db, {
-    now: now.toISOString(),
+  const { rows, abandoned } = await claimBatch(ctx, {
+    now,
     leaseUntil,
     limit: opts.limit ?? DISPATCH_DEFAULTS.limit,
   });
+  counts.abandoned = abandoned;
   counts.claimed = rows.length;
+  if (rows.length === 0) return counts;
+  const batch: Batch = {
+    now,
+    leaseUntil,
+    maxAttempts: opts.maxAttempts ?? DISPATCH_DEFAULTS.maxAttempts,
+    policyFor: policyResolver(await loadPolicyOverrides(ctx)),
+    // A fifth of the lease is kept for the last hand-offs to be recorded in time.
+    giveBackAt: started + leaseMs * 0.8,
+    counts,
+  };
+  const byNumber = new Map<string, MessageRow[]>();
   for (const row of rows) {
-    const { outcome, patch } = await deliverOne(
-      ctx,
-      row,
-      now,
-      opts.maxAttempts ?? DISPATCH_DEFAULTS.maxAttempts,
-    );
-    // A secret in the body (a confirmation link) is kept only until the message has left.
-    if (outcome !== 'retried') patch.body = bodyAfterSend(row.kind, row.body);
-    if (await finishClaim(db, { id: row.id, leaseUntil, patch })) counts[outcome] += 1;
-    else counts.lost += 1;
+    const group = byNumber.get(row.phone_index);
+    if (group) group.push(row);
+    else byNumber.set(row.phone_index, [row]);
   }
+  await inPool(
+    [...byNumber.values()],
+    opts.concurrency ?? DISPATCH_DEFAULTS.concurrency,
+    async (group) => {
+      for (const row of group) await deliverOne(ctx, row, batch);
+    },
+  );
   return counts;
 }
 
@@ -199,9 +248,15 @@ export async function drainOutbox(
   return total;
 }
 
-/** The worker's delivery loop: every second, send whatever is due. */
+/**
+ * The worker's delivery loop: every second, send whatever is due. Its first run also connects
+ * the carriers' receipts and inbound messages to Herald (carrier-events.ts).
+ */
 export const dispatchJob: Job = {
   name: 'delivery.dispatch',
   everyMs: 1_000,
-  run: async (ctx) => ({ ...(await drainOutbox(ctx)) }),
+  run: async (ctx) => {
+    ensureCarrierEvents(ctx);
+    return { ...(await drainOutbox(ctx)) };
+  },
 };

@@ -1,8 +1,9 @@
 /**
- * The check a message passes at the very moment it leaves, on fresh data: an opt-out, an
- * erasure or a block that arrived after the message was queued stops it. Pure; the dispatcher
- * loads the facts. Issue 5 replaces this with the full decide() of src/core/policy (hours, caps,
- * content) run again at dispatch; the reasons are already from its closed set.
+ * The minimal check at the moment a message leaves, for what the full decision does not apply
+ * to: Herald's own replies (REPLY_KINDS: the confirmation of an opt-out, a double opt-in request
+ * to someone not yet a contact, help). An erasure or a suppression of scope `all` that arrived
+ * after the message was queued still stops it. Every other message passes the full decide()
+ * of src/core/policy at dispatch (reserve.ts). Pure; the dispatcher loads the facts.
  */
 import type { DecisionReason } from '../core/policy/reasons.js';
 import type { Purpose } from '../core/policy/purposes.js';

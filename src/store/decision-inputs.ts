@@ -1,8 +1,19 @@
 /** What the send decision needs from the outbox: recent send times of one number. */
 import type { DbOrTx } from './database.js';
 
-// Messages that count against caps: sent, on their way, or reserved in the outbox.
-const COUNTING = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'unknown'];
+// Messages that count against caps: sent, on their way, or reserved in the outbox (a subset of
+// MESSAGE_STATUSES in src/delivery/outbox.ts: not blocked, failed or cancelled).
+const COUNTING = [
+  'queued',
+  'deferred',
+  'sending',
+  'submitted',
+  'sent',
+  'delivered',
+  'undelivered',
+  'expired',
+  'unknown',
+];
 
 export async function recentSendTimes(
   db: DbOrTx,

@@ -2,10 +2,12 @@
  * The outbox: every outgoing SMS is a `messages` row before any carrier sees it. Workers claim
  * due rows with a lease (status `sending`, `lease_until`); PostgreSQL skips rows another worker
  * holds (`FOR UPDATE SKIP LOCKED`), SQLite has one writer and claims in one UPDATE ... RETURNING.
- * A finished send only lands if the claim it came from still holds (same lease), so a worker that
- * lost its lease cannot overwrite the outcome of the one that took over.
+ * A decided message is `submitted` (handed to its carrier) under the same lease; a finished send
+ * only lands if the claim it came from still holds, so a worker that lost its lease cannot
+ * overwrite the outcome of the one that took over. Statuses: MESSAGE_STATUSES in
+ * src/delivery/outbox.ts.
  */
-import { PostgresAdapter, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx } from './database.js';
 import type { MessagesTable } from './schema.js';
 
@@ -26,9 +28,11 @@ export async function findMessage(db: DbOrTx, id: number): Promise<MessageRow | 
 }
 
 /**
- * Claims up to `limit` due messages for one worker until `leaseUntil`: queued ones whose
- * `not_before` has come, and non-marketing ones left in `sending` by a worker whose lease ran
- * out (it crashed or hung). Each claim counts as an attempt.
+ * Claims up to `limit` due messages for one worker until `leaseUntil`: queued or deferred ones
+ * whose `not_before` has come; ones left in `sending` by a worker whose lease ran out (it died
+ * before handing them to a carrier, so they are safe to take over whatever their purpose); and
+ * non-marketing ones left in `submitted` (the carrier may have them: sent again under the same
+ * idempotency reference). Each claim counts as an attempt.
  */
 export async function claimDueMessages(
   db: DbOrTx,
@@ -39,9 +43,10 @@ export async function claimDueMessages(
     .select('id')
     .where((eb) =>
       eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('not_before', '<=', opts.now)]),
+        eb.and([eb('status', 'in', ['queued', 'deferred']), eb('not_before', '<=', opts.now)]),
+        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', opts.now)]),
         eb.and([
-          eb('status', '=', 'sending'),
+          eb('status', '=', 'submitted'),
           eb('lease_until', '<', opts.now),
           eb('purpose', '!=', 'marketing'),
         ]),
@@ -65,34 +70,194 @@ export async function claimDueMessages(
 }
 
 /**
- * Marketing messages whose worker lost its lease: the carrier may or may not have taken them, and
- * a marketing message must never reach anyone twice, so they end as `unknown` instead of being
- * claimed again. Returns how many.
+ * Marketing messages handed to a carrier by a worker that lost its lease before it heard back:
+ * the carrier may or may not have them, and a marketing message must never reach anyone twice,
+ * so they end as `unknown` instead of being claimed again. Returns their ids.
  */
-export async function abandonExpiredMarketing(db: DbOrTx, opts: { now: string }): Promise<number> {
-  const result = await db
+export async function abandonExpiredMarketing(
+  db: DbOrTx,
+  opts: { now: string },
+): Promise<number[]> {
+  let expired = db
+    .selectFrom('messages')
+    .select('id')
+    .where('status', '=', 'submitted')
+    .where('purpose', '=', 'marketing')
+    .where('lease_until', '<', opts.now);
+  // Workers running this at once each take the rows nobody else holds (no lock-order deadlock).
+  if (isPostgres(db)) expired = expired.forUpdate().skipLocked();
+  const rows = await db
     .updateTable('messages')
     .set({ status: 'unknown', error_code: 'lease_expired', lease_until: null })
-    .where('status', '=', 'sending')
-    .where('purpose', '=', 'marketing')
-    .where('lease_until', '<', opts.now)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .where('id', 'in', expired)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
-/** Records the outcome of a claim; false when the claim no longer holds (lease taken over). */
-export async function finishClaim(
-  db: DbOrTx,
-  opts: { id: number; leaseUntil: string; patch: MessagePatch },
+/**
+ * Serialises the send decisions for one number across transactions, workers and machines, so a
+ * frequency cap counted inside the transaction cannot be passed twice. PostgreSQL: a transaction
+ * advisory lock on the blind index (a hash collision only serialises two numbers needlessly).
+ * SQLite has a single writer: the caller's first statement must be a write (holdClaim), which
+ * takes the database's write lock before anything is read.
+ */
+export async function lockNumber(tx: DbOrTx, phoneIndex: string): Promise<void> {
+  if (isPostgres(tx)) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${phoneIndex}, 0))`.execute(tx);
+  }
+}
+
+/**
+ * Fences the hand-off of a marketing message against a concurrent opt-out: a share lock on the
+ * contact's marketing consent row, which every revocation (STOP, the unsubscribe page, support)
+ * rewrites. An opt-out committed first is seen by the reads that follow; one still running waits
+ * until the hand-off's transaction ends. PostgreSQL only: SQLite's write lock (holdClaim) does it.
+ */
+export async function fenceOptOut(tx: DbOrTx, opts: { contactId: number }): Promise<void> {
+  if (!isPostgres(tx)) return;
+  await tx
+    .selectFrom('contact_consents')
+    .select('contact_id')
+    .where('contact_id', '=', opts.contactId)
+    .where('purpose', '=', 'marketing')
+    .forShare()
+    .execute();
+}
+
+/**
+ * Inside a decision's transaction: true while the claim still holds (same lease, still
+ * `sending`, or the status given). It writes the row (a no-op), which takes SQLite's write lock and PostgreSQL's row
+ * lock, so an erasure or a takeover waits for the decision instead of racing it.
+ */
+export async function holdClaim(
+  tx: DbOrTx,
+  opts: { id: number; leaseUntil: string; status?: string },
 ): Promise<boolean> {
-  const result = await db
+  const result = await tx
     .updateTable('messages')
-    .set({ ...opts.patch, lease_until: null })
+    .set((eb) => ({ lease_until: eb.ref('lease_until') }))
     .where('id', '=', opts.id)
-    .where('status', '=', 'sending')
+    .where('status', '=', opts.status ?? 'sending')
     .where('lease_until', '=', opts.leaseUntil)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Records the outcome of a claim; false when the claim no longer holds (lease taken over). `from`
+ * names the statuses the claim may be in (default: claimed or handed to the carrier).
+ */
+export async function finishClaim(
+  db: DbOrTx,
+  opts: {
+    id: number;
+    leaseUntil: string;
+    patch: MessagePatch;
+    from?: readonly string[];
+    keepLease?: boolean;
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('messages')
+    .set({ ...opts.patch, ...(opts.keepLease ? {} : { lease_until: null }) })
+    .where('id', '=', opts.id)
+    .where('status', 'in', opts.from ?? ['sending', 'submitted'])
+    .where('lease_until', '=', opts.leaseUntil)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Send times of a number that count against caps at the moment of sending: messages already
+ * handed to a carrier (`statuses`), the one being decided excluded. Messages still waiting in
+ * the outbox do not count here; each is decided in its turn, under lockNumber.
+ */
+export async function handedSendTimes(
+  db: DbOrTx,
+  opts: { phoneIndex: string; since: string; excludeId: number; statuses: readonly string[] },
+): Promise<{ purpose: string; kind: string; at: string }[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['purpose', 'kind', 'sent_at'])
+    .where('phone_index', '=', opts.phoneIndex)
+    .where('status', 'in', opts.statuses)
+    .where('sent_at', '>=', opts.since)
+    .where('id', '!=', opts.excludeId)
+    .execute();
+  return rows.map((r) => ({ purpose: r.purpose, kind: r.kind, at: r.sent_at! }));
+}
+
+export async function findMessageByCarrierId(
+  db: DbOrTx,
+  opts: { carrier: string; carrierMessageId: string },
+): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('carrier', '=', opts.carrier)
+    .where('carrier_message_id', '=', opts.carrierMessageId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findMessageByIdempotencyKey(
+  db: DbOrTx,
+  key: string,
+): Promise<MessageRow | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+/** Changes a message only if it is still in one of `from`; false when it was not. */
+export async function updateMessageFrom(
+  db: DbOrTx,
+  opts: { id: number; from: readonly string[]; patch: MessagePatch },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('messages')
+    .set(opts.patch)
+    .where('id', '=', opts.id)
+    .where('status', 'in', opts.from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** A permanent delivery failure of the contact's number, for the hygiene job to act on. */
+export async function addHardBounce(db: DbOrTx, contactId: number): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set((eb) => ({ hard_bounces: eb('hard_bounces', '+', 1) }))
+    .where('id', '=', contactId)
+    .execute();
+}
+
+export interface MessageFilter {
+  readonly status?: string;
+  readonly purpose?: string;
+  readonly contactId?: number;
+  readonly phoneIndex?: string;
+  /** Created at or after (ISO). */
+  readonly since?: string;
+  /** Keyset: ids below this one (newest first). */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
+/** Messages newest first, by keyset on the id. */
+export async function listMessages(db: DbOrTx, f: MessageFilter): Promise<MessageRow[]> {
+  let q = db.selectFrom('messages').selectAll();
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.purpose) q = q.where('purpose', '=', f.purpose);
+  if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
+  if (f.phoneIndex) q = q.where('phone_index', '=', f.phoneIndex);
+  if (f.since) q = q.where('created_at', '>=', f.since);
+  if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
+  return q.orderBy('id', 'desc').limit(f.limit).execute();
 }
 
 /** Whether a message of this kind went (or is queued) to a number since `since`. */

@@ -238,6 +238,24 @@ export interface MessagesTable {
   created_at: string;
   sent_at: string | null;
   delivered_at: string | null;
+  country: string | null;
+  sender: string | null;
+  brand: string | null;
+  pinned_carrier: string | null;
+  template: string | null; // JSON { key, variables }
+  decision: string | null; // JSON { action, reason?, until? }
+  idempotency_key: string | null;
+  request_hash: string | null;
+}
+
+/** One status change of a message: its delivery history. */
+export interface MessageEventsTable {
+  id: Generated<number>;
+  message_id: number;
+  at: string;
+  status: string;
+  detail: string | null;
+  carrier: string | null;
 }
 
 export interface InboundMessagesTable {
@@ -295,6 +313,7 @@ export interface Database {
   imports: ImportsTable;
   import_rows: ImportRowsTable;
   messages: MessagesTable;
+  message_events: MessageEventsTable;
   inbound_messages: InboundMessagesTable;
   short_links: ShortLinksTable;
   link_clicks: LinkClicksTable;

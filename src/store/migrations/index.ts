@@ -9,6 +9,7 @@ import * as delivery from './0004-delivery.js';
 import * as privacy from './0005-privacy.js';
 import * as links from './0006-links.js';
 import * as settings from './0007-settings.js';
+import * as deliveryReceipts from './0008-delivery-receipts.js';
 import * as webhooks from './0009-webhooks.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,5 +19,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-privacy': privacy,
   '0006-links': links,
   '0007-settings': settings,
+  '0008-delivery-receipts': deliveryReceipts,
   '0009-webhooks': webhooks,
 };

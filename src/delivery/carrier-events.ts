@@ -1,0 +1,116 @@
+/**
+ * Connects the carriers that push what arrives on their own connection (SMPP's deliver_sm, the
+ * simulator) to Herald: receipts to recordReceipt, inbound messages to the inbound handling
+ * (opt-out, opt-in, help, confirmations, inbox). Webhook carriers arrive through the API instead.
+ *
+ * Events are handled one at a time, in the order they came. A receipt can overtake the
+ * dispatcher's own record of the carrier's id (a fast carrier answers before the row says
+ * `sent`): an unmatched receipt is tried again a few times before it is given up (logged).
+ */
+import type { AppContext } from '../app-context.js';
+import type { DeliveryReceipt, InboundSms } from '../carriers/carrier.js';
+import { receiveInbound } from '../contacts/inbound.js';
+import { recordReceipt, type ReceiptResult } from './receipts.js';
+
+export interface CarrierEventsOptions {
+  /** Wait before an unmatched receipt is tried again. Default 1 s. */
+  readonly retryMs?: number;
+  /** Tries of an unmatched receipt before it is given up. Default 10. */
+  readonly maxTries?: number;
+}
+
+export interface CarrierEvents {
+  /** Resolves once everything received so far was handled (retries still waiting aside). */
+  idle(): Promise<void>;
+  counts(): Readonly<Record<ReceiptResult | 'inbound' | 'given_up' | 'errors', number>>;
+  stop(): void;
+}
+
+export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = {}): CarrierEvents {
+  const retryMs = opts.retryMs ?? 1000;
+  const maxTries = opts.maxTries ?? 10;
+  const counts = {
+    applied: 0,
+    duplicate: 0,
+    ignored: 0,
+    unmatched: 0,
+    inbound: 0,
+    given_up: 0,
+    errors: 0,
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  let chain: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const run = (what: string, task: () => Promise<void>) => {
+    chain = chain.then(task).catch((err: unknown) => {
+      counts.errors += 1;
+      ctx.logger.error({ err, what }, 'carrier event not handled');
+    });
+  };
+  const receipt = (r: DeliveryReceipt, tries: number) =>
+    run('receipt', async () => {
+      const result = await recordReceipt(ctx, r);
+      counts[result] += 1;
+      if (result !== 'unmatched') return;
+      if (tries >= maxTries) {
+        counts.given_up += 1;
+        ctx.logger.warn(
+          { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
+          'receipt for no known message: given up',
+        );
+        return;
+      }
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        receipt(r, tries + 1);
+      }, retryMs);
+      timer.unref();
+      timers.add(timer);
+    });
+  const inbound = (sms: InboundSms) =>
+    run('inbound', async () => {
+      await receiveInbound(ctx, sms);
+      counts.inbound += 1;
+    });
+
+  const unsubscribers = ctx.carriers
+    .names()
+    .map((name) => ctx.carriers.get(name)!)
+    .filter((carrier) => carrier.subscribe)
+    .map((carrier) =>
+      carrier.subscribe!({
+        onReceipt: (r) => receipt(r, 1),
+        onInbound: (sms) => inbound(sms),
+      }),
+    );
+  return {
+    idle: async () => {
+      // New work may be chained while waiting: wait until the chain stops growing.
+      for (let seen = chain; ; seen = chain) {
+        await seen;
+        if (seen === chain) return;
+      }
+    },
+    counts: () => ({ ...counts }),
+    stop: () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const unsubscribe of unsubscribers) unsubscribe();
+    },
+  };
+}
+
+const wired = new WeakMap<AppContext, CarrierEvents>();
+
+/** Wires a context's carriers once (the worker's dispatch job calls this on every run). */
+export function ensureCarrierEvents(ctx: AppContext): CarrierEvents {
+  let events = wired.get(ctx);
+  if (!events) {
+    events = wireCarrierEvents(ctx);
+    wired.set(ctx, events);
+  }
+  return events;
+}

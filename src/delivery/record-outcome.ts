@@ -1,0 +1,174 @@
+/**
+ * What the carrier said about a submitted message, recorded in one transaction with its history
+ * and its consequences: accepted → `sent`; refused for good → `failed` (a hard bounce for the
+ * number's hygiene, or the carrier's own opt-out list: suppressed); no answer for a marketing
+ * message → `unknown` (never sent again); a temporary failure on every carrier of the route →
+ * `queued` again with back-off, or `failed` once the attempts are used up.
+ */
+import type { AppContext } from '../app-context.js';
+import { recordConsent } from '../contacts/consent.js';
+import type { DbOrTx } from '../store/database.js';
+import {
+  addHardBounce,
+  finishClaim,
+  type MessagePatch,
+  type MessageRow,
+} from '../store/messages.js';
+import { addSuppression } from '../store/suppressions.js';
+import { recordHistory, type Transition } from './history.js';
+import { isAmbiguous, isCarrierOptOut, isHardBounce } from './outcomes.js';
+import type { MessageStatus } from './outbox.js';
+import { bodyAfterSend } from './replies.js';
+import type { SubmitOutcome } from './submit.js';
+
+export type Outcome = 'sent' | 'failed' | 'retried' | 'unknown';
+
+const ACTOR = 'system:dispatcher';
+
+/** Back-off for temporary failures: 30 s, 1 min, 2 min, ... at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+function classify(row: MessageRow, outcome: SubmitOutcome, maxAttempts: number): Outcome {
+  const { result } = outcome;
+  if (result.status === 'accepted') return 'sent';
+  if (result.permanent) return 'failed';
+  if (row.purpose === 'marketing' && isAmbiguous(result.errorCode)) return 'unknown';
+  return row.attempts >= maxAttempts ? 'failed' : 'retried';
+}
+
+const STATUS: Record<Outcome, MessageStatus> = {
+  sent: 'sent',
+  failed: 'failed',
+  unknown: 'unknown',
+  retried: 'queued',
+};
+
+function patchFor(row: MessageRow, outcome: SubmitOutcome, kind: Outcome, now: Date): MessagePatch {
+  const { result } = outcome;
+  if (result.status === 'accepted') {
+    return {
+      status: 'sent',
+      carrier: outcome.carrier,
+      carrier_message_id: result.carrierMessageId,
+      error_code: null,
+      body: bodyAfterSend(row.kind, row.body),
+      // The template's values (names, order numbers) are needed only until the message left.
+      template: null,
+    };
+  }
+  if (kind === 'retried') {
+    return {
+      status: 'queued',
+      error_code: result.errorCode,
+      sent_at: null,
+      not_before: new Date(now.getTime() + retryDelayMs(row.attempts)).toISOString(),
+    };
+  }
+  return {
+    status: STATUS[kind],
+    carrier: outcome.carrier,
+    error_code: result.errorCode,
+    body: bodyAfterSend(row.kind, row.body),
+    template: null,
+  };
+}
+
+function historyOf(row: MessageRow, outcome: SubmitOutcome, kind: Outcome, now: Date) {
+  const events: Transition[] = [];
+  // Each fail-over is a new hand-off: to the next carrier, after the previous one's error.
+  outcome.attempts.forEach((attempt, i) => {
+    const before = outcome.attempts[i - 1]?.result;
+    if (before?.status === 'failed') {
+      events.push({
+        messageId: row.id,
+        status: 'submitted',
+        at: now,
+        detail: before.errorCode,
+        carrier: attempt.carrier,
+      });
+    }
+  });
+  const { result } = outcome;
+  events.push({
+    messageId: row.id,
+    status: STATUS[kind],
+    at: now,
+    detail: result.status === 'failed' ? result.errorCode : null,
+    carrier: outcome.carrier,
+  });
+  return events;
+}
+
+async function feedHygiene(tx: DbOrTx, row: MessageRow, outcome: SubmitOutcome, now: Date) {
+  const { result } = outcome;
+  if (result.status !== 'failed' || !result.permanent) return;
+  if (isHardBounce(result.errorCode) && row.contact_id !== null) {
+    await addHardBounce(tx, row.contact_id);
+  }
+  if (!isCarrierOptOut(result.errorCode)) return;
+  // The person replied STOP to the carrier itself: record it as the opt-out it is.
+  const note = `the carrier ${outcome.carrier ?? '?'} holds an opt-out for the number`;
+  if (row.contact_id !== null) {
+    await recordConsent(
+      tx,
+      { id: row.contact_id, phoneIndex: row.phone_index },
+      {
+        purpose: 'marketing',
+        action: 'revoke',
+        method: 'keyword',
+        source: `carrier:${outcome.carrier ?? 'unknown'}`,
+        evidence: { carrier: outcome.carrier, errorCode: result.errorCode, messageId: row.id },
+        at: now,
+      },
+      ACTOR,
+    );
+  } else {
+    await addSuppression(tx, {
+      phone_index: row.phone_index,
+      scope: 'marketing',
+      reason: 'opt_out',
+      note,
+      created_by: ACTOR,
+      created_at: now.toISOString(),
+    });
+  }
+}
+
+/** Records the outcome of a hand-off; null when the claim was taken over meanwhile. */
+export async function recordOutcome(
+  ctx: AppContext,
+  row: MessageRow,
+  outcome: SubmitOutcome,
+  opts: { leaseUntil: string; now: Date; maxAttempts: number },
+): Promise<Outcome | null> {
+  const kind = classify(row, outcome, opts.maxAttempts);
+  const patch = patchFor(row, outcome, kind, opts.now);
+  const done = await ctx.store.db.transaction().execute(async (tx) => {
+    const finished = await finishClaim(tx, {
+      id: row.id,
+      leaseUntil: opts.leaseUntil,
+      patch,
+      from: ['submitted'],
+    });
+    if (!finished) return false;
+    await recordHistory(tx, historyOf(row, outcome, kind, opts.now));
+    await feedHygiene(tx, row, outcome, opts.now);
+    return true;
+  });
+  if (!done) return null;
+  if (outcome.result.status === 'failed') {
+    ctx.logger.warn(
+      {
+        messageId: row.id,
+        carrier: outcome.carrier,
+        code: outcome.result.errorCode,
+        attempt: row.attempts,
+        outcome: kind,
+      },
+      'carrier refused a message',
+    );
+  }
+  return kind;
+}
