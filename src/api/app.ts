@@ -24,8 +24,9 @@ import { contentRoutes } from './routes/content.js';
 import { contactRoutes } from './routes/contacts.js';
 import { eventRoutes } from './routes/events.js';
 import { formRoutes } from './routes/forms.js';
-import { messageRoutes } from './routes/messages.js';
+import { importRoutes } from './routes/imports.js';
 import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
+import { messageRoutes } from './routes/messages.js';
 import { policyRoutes } from './routes/policies.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { simulatorRoutes } from './routes/simulator.js';
@@ -55,8 +56,9 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   formRoutes,
   subscribeRoutes,
   simulatorRoutes,
-  webhookRoutes,
   messageRoutes,
+  webhookRoutes,
+  importRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -1,6 +1,7 @@
 /** The `herald` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerServerCommands } from './commands/server.js';
 import { EXIT, reportAndExit } from './runtime.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServerCommands(program);
   registerAdminCommands(program);
+  registerImportCommand(program);
   registerPrivacyCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -28,6 +28,9 @@ export const ERROR_REGISTRY = {
   CONTACT_SUPPRESSED: { status: 409, message: 'This number is suppressed' },
   ATTRIBUTE_INVALID: { status: 400, message: 'An attribute does not match its declared type' },
   CONSENT_BASIS_MISSING: { status: 400, message: 'A consent basis is required' },
+  IMPORT_NOT_FOUND: { status: 404, message: 'No such import' },
+  IMPORT_FILE_INVALID: { status: 400, message: 'The file cannot be imported' },
+  IMPORT_CONFLICT: { status: 409, message: 'The import cannot run in its current state' },
   TEMPLATE_INVALID: { status: 400, message: 'The template cannot be parsed' },
   TEMPLATE_UNKNOWN_VARIABLE: { status: 400, message: 'The template uses an unknown variable' },
   TEMPLATE_VARIABLE_MISSING: {
