@@ -318,7 +318,8 @@ const { loadConfig } = await load('config.js');
 const { openContext } = await load('app-context.js');
 const { createLogger } = await load('logger.js');
 const { insertConsentText } = await load('store/consents.js');
-const { importFile } = await load('contacts/import/importer.js');
+const { startImport } = await load('contacts/import/importer.js');
+const { runImportDetached } = await load('contacts/import/detached.js');
 const config = loadConfig({
   HERALD_DATA_DIR: dataDir,
   HERALD_MASTER_KEY: randomBytes(32).toString('hex'),
@@ -333,10 +334,12 @@ const text = await insertConsentText(ctx.store.db, {
 let rss = 0;
 const sampler = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
 const started = performance.now();
-const result = await importFile(ctx, {
+// As \`herald import\` and the API run it: planned here, run on its own thread.
+const plan = await startImport(ctx, {
   file, actor: 'bench', source: 'bench: generated sign-up sheets', purpose: 'marketing',
   consentMethod: 'paper', consentText: text.id,
 });
+const result = await runImportDetached(ctx, plan);
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
 await ctx.close();

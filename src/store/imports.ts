@@ -213,28 +213,7 @@ async function bulkInsert<T, R = unknown>(tx: DbOrTx, spec: BulkInsert<T>): Prom
   return out;
 }
 
-/** A contact as an import creates it: what the row gives (the rest is the same for all). */
-export type ImportedContact = Pick<
-  NewContactRow,
-  | 'phone_enc'
-  | 'phone_index'
-  | 'country'
-  | 'number_type'
-  | 'zones'
-  | 'carrier'
-  | 'place'
-  | 'external_id'
-  | 'birth_year'
-  | 'age_band'
-  | 'city'
-  | 'region'
-  | 'gender'
-  | 'locale'
-  | 'tags'
-  | 'custom'
->;
-
-const CONTACT_COLUMNS: readonly (readonly [keyof ImportedContact, ColumnType])[] = [
+const CONTACT_COLUMNS = [
   ['phone_enc', 'text'],
   ['phone_index', 'text'],
   ['country', 'text'],
@@ -251,7 +230,10 @@ const CONTACT_COLUMNS: readonly (readonly [keyof ImportedContact, ColumnType])[]
   ['locale', 'text'],
   ['tags', 'text'],
   ['custom', 'text'],
-];
+] as const satisfies readonly (readonly [keyof NewContactRow, ColumnType])[];
+
+/** A contact as an import creates it: what the row gives (the rest is the same for all). */
+export type ImportedContact = Pick<NewContactRow, (typeof CONTACT_COLUMNS)[number][0]>;
 
 /**
  * Inserts an import's new contacts (active, source `import:<id>`); returns blind index -> id of

@@ -123,6 +123,22 @@ describe('inspectCsvFile and openCsvReader', () => {
     ).rejects.toThrow(/Unknown encoding/);
   });
 
+  it('decodes GBK across reads of the file (multi-byte characters cut between them)', async () => {
+    const rows = Array.from(
+      { length: 60_000 },
+      (_, i) => `1380013${String(i).padStart(4, '0')},上海市浦东新区${i}`,
+    );
+    const text = `手机号,城市\n${rows.join('\n')}\n`;
+    const file = write('big-gbk.csv', iconv.encode(text, 'gbk'));
+    const info = await inspectCsvFile(file);
+    expect(info.size).toBeGreaterThan(1.5 * 1024 * 1024);
+    expect(info.encoding).toBe('gb18030');
+    const reader = await openCsvReader(file, { encoding: info.encoding, chunkRows: 2000 });
+    let decoded = '';
+    for await (const chunk of reader.chunks()) decoded += chunk.text;
+    expect(decoded).toBe(`${rows.join('\n')}\n`);
+  });
+
   it('cuts chunks only between records and numbers their lines across chunks', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) =>
       i % 7 === 0 ? `${i},"multi\nline ""${i}"""` : `${i},plain`,
@@ -207,5 +223,32 @@ describe('SeenNumbers', () => {
     expect(seen.size).toBe(50_000);
     expect(seen.firstLineOf(indexes[0]!, 99_999)).toBe(2);
     expect(seen.firstLineOf(indexes[49_999]!, 99_999)).toBe(50_001);
+  });
+});
+
+describe('the cipher a worker rebuilds', () => {
+  const cipher = new FieldCipher(
+    new Map([
+      ['old', randomBytes(32)],
+      ['k2', randomBytes(32)],
+    ]),
+    'k2',
+    randomBytes(32),
+  );
+
+  it('carries only the active key and the index key, and encrypts and indexes alike', () => {
+    const material = cipher.material();
+    expect(Object.keys(material).sort()).toEqual(['activeKey', 'activeKeyId', 'indexKey']);
+    const worker = FieldCipher.fromMaterial(structuredClone(material));
+    expect(worker.blindIndex('+8613800138000')).toBe(cipher.blindIndex('+8613800138000'));
+    expect(cipher.decrypt(worker.encrypt('+8613800138000'))).toBe('+8613800138000');
+  });
+
+  it('encrypts many values as encrypt does each, each with its own IV', () => {
+    const values = ['+8613800138000', '+8613800138000', '+14155550134', ''];
+    const encrypted = FieldCipher.fromMaterial(cipher.material()).encryptMany(values);
+    expect(encrypted.map((e) => cipher.decrypt(e))).toEqual(values);
+    expect(encrypted.every((e) => e.startsWith('v1.k2.'))).toBe(true);
+    expect(new Set(encrypted.map((e) => e.slice(6, 22))).size).toBe(values.length);
   });
 });

@@ -12,12 +12,8 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
 import { redactPhones } from '../../core/redact.js';
-import {
-  runImport,
-  startImport,
-  startResume,
-  type ImportProgress,
-} from '../../contacts/import/importer.js';
+import { runImportDetached } from '../../contacts/import/detached.js';
+import { startImport, startResume, type ImportProgress } from '../../contacts/import/importer.js';
 import { parseMappingOption } from '../../contacts/import/header-map.js';
 import type { ImportPlan } from '../../contacts/import/plan.js';
 import { importView, reportCsv, reportJson, summaryLine } from '../../contacts/import/report.js';
@@ -100,7 +96,7 @@ export async function importCommand(
     bar?.update(p.processedRows);
   };
   try {
-    await runImport(ctx, plan, { workers, onProgress });
+    await runImportDetached(ctx, plan, { workers, onProgress });
   } catch (error) {
     bar?.stop();
     const message = redactPhones(error instanceof Error ? error.message : String(error));

@@ -200,10 +200,11 @@ export function detectDelimiter(sample: string): Delimiter {
   for (const candidate of DELIMITERS) {
     // Whole records only: the sample may end in the middle of one.
     const end = findRecordBoundary(sample, candidate);
-    const { records } = parseCsvRecords(end > 0 ? sample.slice(0, end) : sample, candidate, 1);
+    const text = end > 0 ? sample.slice(0, end) : sample;
+    const { records } = parseCsvRecords(text, candidate, 1, 51);
     const header = records[0];
     if (header === undefined || header.length < 2) continue;
-    const rest = records.slice(1, 50);
+    const rest = records.slice(1);
     const same = rest.filter((r) => r.length === header.length).length;
     // Agreement first (a comma inside "Shanghai, PD" must not win over the tabs), then width.
     const score = (rest.length === 0 ? 1 : same / rest.length) * 1000 + header.length;

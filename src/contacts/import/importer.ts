@@ -261,10 +261,11 @@ export async function runImport(
   }
 }
 
-async function recordFailure(
+/** Marks the import failed (resumable) and audits it; never throws. */
+export async function recordFailure(
   ctx: ImportDeps,
   record: ImportRecord,
-  processed: number,
+  processed: number | null,
   error: unknown,
 ): Promise<void> {
   const message = redactPhones(error instanceof Error ? error.message : String(error));

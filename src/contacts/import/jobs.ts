@@ -1,16 +1,17 @@
 /**
- * Imports running in the background of this process (API uploads): at most one run per import,
- * stoppable on shutdown, which leaves each import failed at its last checkpoint, resumable.
+ * Imports running in the background of this process (API uploads), each on its own thread: at
+ * most one run per import, stoppable on shutdown, which leaves each import failed at its last
+ * checkpoint, resumable.
  */
 import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
 import { redactPhones } from '../../core/redact.js';
-import { runImport, type RunOptions } from './importer.js';
+import { runImportDetached, type DetachedOptions } from './detached.js';
 import type { ImportPlan } from './plan.js';
 
 export interface ImportJobs {
   /** Starts the planned import in the background; IMPORT_CONFLICT if it already runs here. */
-  start(plan: ImportPlan, opts?: Omit<RunOptions, 'signal'>): void;
+  start(plan: ImportPlan, opts?: Omit<DetachedOptions, 'signal'>): void;
   isRunning(id: number): boolean;
   /** Resolves when the import's run here ends (at once when none runs). */
   settled(id: number): Promise<void>;
@@ -27,7 +28,7 @@ export function createImportJobs(ctx: AppContext): ImportJobs {
         throw new HeraldError('IMPORT_CONFLICT', `Import ${id} is already running`);
       }
       const stop = new AbortController();
-      const done = runImport(ctx, plan, { ...opts, signal: stop.signal }).then(
+      const done = runImportDetached(ctx, plan, { ...opts, signal: stop.signal }).then(
         () => undefined,
         (error: unknown) => {
           // The import record holds the failure (and the audit log); this is for operators.
