@@ -16,7 +16,8 @@
  * is a keyed hash of the number (the number itself must not end up in a clear column or a log);
  * batch calls mark their OutId so that their reports are told apart.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { checkCallbackToken } from './transport.js';
+import { createHmac } from 'node:crypto';
 import type { CarrierRequest, DeliveryReceipt, InboundSms } from './carrier.js';
 import { HeraldError } from '../core/errors.js';
 
@@ -54,23 +55,9 @@ export function batchMessageId(secret: string, bizId: string, aliyunNumber: stri
   return `${bizId}:${tag}`;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
 /** Throws FORBIDDEN unless the URL carries the configured token. */
 export function checkAliyunToken(request: CarrierRequest, token: string | undefined): void {
-  let given: string[] = [];
-  try {
-    given = new URL(request.url).searchParams.getAll(ALIYUN_CALLBACK_TOKEN_PARAM);
-  } catch {
-    // not a URL: refused below
-  }
-  if (!token) throw new HeraldError('FORBIDDEN', 'aliyun callbacks are not configured');
-  if (given.length !== 1 || !sameSecret(given[0]!, token)) {
-    throw new HeraldError('FORBIDDEN', 'aliyun callback without the right token');
-  }
+  checkCallbackToken('aliyun', request, token, ALIYUN_CALLBACK_TOKEN_PARAM);
 }
 
 /** The pushed array's items. */

@@ -12,7 +12,7 @@
  * without the right token is refused; with no token configured, every callback is. Use HTTPS, a
  * long random token, and keep query strings out of access logs.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { checkCallbackToken as checkToken } from './transport.js';
 import type { CarrierRequest, DeliveryReceipt, InboundSms, ReceiptStatus } from './carrier.js';
 import { HeraldError } from '../core/errors.js';
 
@@ -30,23 +30,9 @@ export function tencentCallbackAnswer() {
   };
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
 /** Throws FORBIDDEN unless the URL carries the configured token. */
 export function checkCallbackToken(request: CarrierRequest, token: string | undefined): void {
-  let given: string[] = [];
-  try {
-    given = new URL(request.url).searchParams.getAll(TENCENT_CALLBACK_TOKEN_PARAM);
-  } catch {
-    // not a URL: refused below
-  }
-  if (!token) throw new HeraldError('FORBIDDEN', 'tencent callbacks are not configured');
-  if (given.length !== 1 || !sameSecret(given[0]!, token)) {
-    throw new HeraldError('FORBIDDEN', 'tencent callback without the right token');
-  }
+  checkToken('tencent', request, token, TENCENT_CALLBACK_TOKEN_PARAM);
 }
 
 /** The callback's items: the JSON array (or single object) Tencent posted. */

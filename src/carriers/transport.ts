@@ -3,8 +3,10 @@
  * reported (a timeout: the outcome is unknown; no connection: nothing was sent). Both are
  * temporary, so the dispatcher may try another route; neither detail ever holds a number.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HeraldError } from '../core/errors.js';
 import { redactPhones } from '../core/redact.js';
-import type { SendResult } from './carrier.js';
+import type { CarrierRequest, SendResult } from './carrier.js';
 
 export type CarrierFailure = Extract<SendResult, { status: 'failed' }>;
 
@@ -17,4 +19,32 @@ export function transportFailure(err: unknown): CarrierFailure {
   const cause = (error?.cause as Error | undefined)?.message;
   const detail = redactPhones([error?.message, cause].filter(Boolean).join(': '));
   return { status: 'failed', errorCode: 'CARRIER_UNAVAILABLE', permanent: false, detail };
+}
+
+/** Constant-time comparison of two secrets of any length (hashing first equalises lengths). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/**
+ * For carriers that do not sign their callbacks (Tencent, Alibaba): throws FORBIDDEN unless the
+ * callback URL carries exactly one `param` equal to the configured token.
+ */
+export function checkCallbackToken(
+  carrier: string,
+  request: CarrierRequest,
+  token: string | undefined,
+  param = 'token',
+): void {
+  let given: string[] = [];
+  try {
+    given = new URL(request.url).searchParams.getAll(param);
+  } catch {
+    // not a URL: refused below
+  }
+  if (!token) throw new HeraldError('FORBIDDEN', `${carrier} callbacks are not configured`);
+  if (given.length !== 1 || !sameSecret(given[0]!, token)) {
+    throw new HeraldError('FORBIDDEN', `${carrier} callback without the right token`);
+  }
 }
