@@ -177,7 +177,7 @@ interface BulkInsert<T> {
   /** Columns with one value for every row: bound once per statement, not once per row. */
   readonly constants: readonly (readonly [name: string, type: ColumnType, value: unknown])[];
   readonly rows: readonly T[];
-  /** SQL after the insert: `on conflict ...`, `returning ...`. */
+  /** SQL after the insert: `on conflict ...`. */
   readonly tail?: string;
 }
 
@@ -186,7 +186,7 @@ interface BulkInsert<T> {
  * only what differs from row to row: every bound value is paid twice, since each statement is
  * prepared anew. Integers are cast because PostgreSQL types a VALUES list's columns as text.
  */
-async function bulkInsert<T, R = unknown>(tx: DbOrTx, spec: BulkInsert<T>): Promise<R[]> {
+async function bulkInsert<T>(tx: DbOrTx, spec: BulkInsert<T>): Promise<void> {
   const width = spec.columns.length;
   const perStatement = Math.min(
     ROWS_PER_INSERT,
@@ -195,7 +195,6 @@ async function bulkInsert<T, R = unknown>(tx: DbOrTx, spec: BulkInsert<T>): Prom
   const cast = (expr: string, type: ColumnType) =>
     type === 'int' ? `cast(${expr} as integer)` : expr;
   const names = [...spec.columns.map(([n]) => n), ...spec.constants.map(([n]) => n)].join(', ');
-  const out: R[] = [];
   for (const chunk of chunksOf(spec.rows, perStatement)) {
     const next = placeholders(tx);
     const select = [
@@ -208,9 +207,8 @@ async function bulkInsert<T, R = unknown>(tx: DbOrTx, spec: BulkInsert<T>): Prom
     for (const row of chunk) for (const [name] of spec.columns) params.push(row[name] ?? null);
     // `where true`: SQLite would read the ON of `on conflict` as a join constraint without it.
     const text = `insert into ${spec.table} (${names}) select ${select} from (values ${tuples}) as v where true ${spec.tail ?? ''}`;
-    out.push(...(await tx.executeQuery<R>(CompiledQuery.raw(text, params))).rows);
+    await tx.executeQuery(CompiledQuery.raw(text, params));
   }
-  return out;
 }
 
 const CONTACT_COLUMNS = [
@@ -236,6 +234,20 @@ const CONTACT_COLUMNS = [
 export type ImportedContact = Pick<NewContactRow, (typeof CONTACT_COLUMNS)[number][0]>;
 
 /**
+ * The largest id of a table now: rows a batch inserts after this get larger ones (SQLite's
+ * AUTOINCREMENT and PostgreSQL's sequences only go up), so they are found again by
+ * `id > before` rather than through RETURNING, which costs SQLite ~5 µs a row (measured on a
+ * million rows: a fifth of the import's database time).
+ */
+async function maxId(tx: DbOrTx, table: 'contacts' | 'consent_events'): Promise<number> {
+  const row = await tx
+    .selectFrom(table)
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/**
  * Inserts an import's new contacts (active, source `import:<id>`); returns blind index -> id of
  * those inserted. A row whose number or external id a contact already has is skipped, not an
  * error (`on conflict do nothing`): the caller finds it missing from the answer.
@@ -244,7 +256,9 @@ export async function insertImportedContacts(
   tx: DbOrTx,
   opts: { importId: number; at: string; contacts: readonly ImportedContact[] },
 ): Promise<Map<string, number>> {
-  const rows = await bulkInsert<ImportedContact, { id: number; phone_index: string }>(tx, {
+  if (opts.contacts.length === 0) return new Map();
+  const before = await maxId(tx, 'contacts');
+  await bulkInsert<ImportedContact>(tx, {
     table: 'contacts',
     columns: CONTACT_COLUMNS,
     constants: [
@@ -255,8 +269,15 @@ export async function insertImportedContacts(
       ['updated_at', 'text', opts.at],
     ],
     rows: opts.contacts,
-    tail: 'on conflict do nothing returning id, phone_index',
+    tail: 'on conflict do nothing',
   });
+  // The import id singles out this batch's rows among ids other sessions took meanwhile.
+  const rows = await tx
+    .selectFrom('contacts')
+    .select(['id', 'phone_index'])
+    .where('id', '>', before)
+    .where('import_id', '=', opts.importId)
+    .execute();
   return new Map(rows.map((row) => [row.phone_index, Number(row.id)]));
 }
 
@@ -279,7 +300,8 @@ export interface ImportGrants {
  */
 export async function appendImportGrants(tx: DbOrTx, opts: ImportGrants): Promise<void> {
   if (opts.grants.length === 0) return;
-  const events = await bulkInsert<ImportGrants['grants'][number], { id: number }>(tx, {
+  const before = await maxId(tx, 'consent_events');
+  await bulkInsert<ImportGrants['grants'][number]>(tx, {
     table: 'consent_events',
     columns: [
       ['contact_id', 'int'],
@@ -296,20 +318,13 @@ export async function appendImportGrants(tx: DbOrTx, opts: ImportGrants): Promis
       ['at', 'text', opts.at],
     ],
     rows: opts.grants,
-    tail: 'returning id',
   });
-  let first = Infinity;
-  let last = -Infinity;
-  for (const { id } of events) {
-    first = Math.min(first, Number(id));
-    last = Math.max(last, Number(id));
-  }
   // The current state follows from the events just written; the source singles them out among
-  // ids another session may have taken in between (PostgreSQL).
+  // ids other sessions took meanwhile.
   await sql`
     insert into contact_consents (contact_id, purpose, granted, method, source, event_id, at)
     select contact_id, purpose, 1, method, source, id, at from consent_events
-    where id >= ${first} and id <= ${last} and source = ${opts.source}
+    where id > ${before} and source = ${opts.source}
     on conflict (contact_id, purpose) do update set
       granted = excluded.granted, method = excluded.method, source = excluded.source,
       event_id = excluded.event_id, at = excluded.at`.execute(tx);

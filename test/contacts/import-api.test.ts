@@ -27,7 +27,7 @@ describe.each(DIALECTS)('[%s] imports API', (dialect) => {
     });
   const get = (url: string, headers = marketer) => t.app.inject({ method: 'GET', url, headers });
   const finished = async (id: number) => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1200; i++) {
       const view = get(`/v1/imports/${id}`).then((r) => r.json());
       const { status } = await view;
       if (status !== 'running') return view;
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('[%s] imports API', (dialect) => {
     });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('IMPORT_CONFLICT');
-  });
+  }, 90_000);
 
   it('refuses a marketing upload without a consent basis, before reading the body', async () => {
     const res = await upload('source=bought%20list&purpose=marketing', NUMBERS);

@@ -89,13 +89,16 @@ describe.each(DIALECTS)('[%s] no imported number in clear', (dialect) => {
       payload: readFileSync(path.join(FIXTURES, 'numbers.csv')),
     });
     expect(upload.statusCode).toBe(202);
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1200; i++) {
       const view = await t.app.inject({
         method: 'GET',
         url: `/v1/imports/${upload.json().id}`,
         headers,
       });
-      if (view.json().status !== 'running') break;
+      if (view.json().status !== 'running') {
+        expect(view.json().status).toBe('done');
+        break;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     const request = {

@@ -2,7 +2,8 @@
  * `herald import FILE --source ... --purpose ... [--consent-method ... --consent-text ...]`:
  * imports a CSV with its provenance, with a progress bar on a terminal (stderr) and silence in
  * pipes, then one summary line of counts on stdout. Exit 0 when the import ran (invalid rows
- * included), 2 for usage or provenance errors, 1 when it stopped midway (resumable).
+ * included), 2 for usage or provenance errors, 1 when it stopped midway (resumable with
+ * --resume; Ctrl-C stops it between two batches).
  */
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -10,7 +11,6 @@ import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../app-context.js';
-import { HeraldError } from '../../core/errors.js';
 import { redactPhones } from '../../core/redact.js';
 import { runImportDetached } from '../../contacts/import/detached.js';
 import { startImport, startResume, type ImportProgress } from '../../contacts/import/importer.js';
@@ -95,16 +95,22 @@ export async function importCommand(
     if (p.processedRows > total) bar?.setTotal((total = p.processedRows));
     bar?.update(p.processedRows);
   };
+  // Ctrl-C stops between two batches, so the import is left at a clean checkpoint.
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  process.once('SIGINT', interrupt);
   try {
-    await runImportDetached(ctx, plan, { workers, onProgress });
+    await runImportDetached(ctx, plan, { workers, onProgress, signal: stop.signal });
   } catch (error) {
     bar?.stop();
     const message = redactPhones(error instanceof Error ? error.message : String(error));
     const id = plan.record.id;
     throw new CliError(
       `import ${id} stopped: ${message}; continue it with --resume ${id}`,
-      error instanceof HeraldError && error.status < 500 ? EXIT.usage : EXIT.failure,
+      EXIT.failure,
     );
+  } finally {
+    process.off('SIGINT', interrupt);
   }
   const record = (await findImport(ctx.store.db, plan.record.id))!;
   if (bar) {

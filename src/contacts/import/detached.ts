@@ -2,8 +2,8 @@
  * Running an import on its own thread (run-worker.ts), as the CLI and the API do: the event
  * loop that answers requests never waits on an import's batches, and the run's memory is
  * bounded by its worker's heap limit, whatever the file's size (a million rows: measured
- * ~300 MB for the whole process against ~430 MB with the run on the main thread, where V8 lets
- * the heap grow). In-process `runImport` stays for tests that hook into a batch.
+ * ~340 MB peak for the whole process against ~430 MB with the run on the main thread, whose
+ * heap V8 lets grow). In-process `runImport` stays for tests that hook into a batch.
  */
 import type { AppContext } from '../../app-context.js';
 import { HeraldError, type ErrorCode } from '../../core/errors.js';
