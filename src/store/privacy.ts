@@ -157,9 +157,10 @@ export type ErasureCounts = {
   suppressionAdded: number;
 };
 
-// A message that has not left yet (MESSAGE_STATUSES in src/delivery/outbox.ts): cancelled on
-// erasure; the dispatcher re-checks the row before it submits, and finds no number left.
-const UNSENT_STATUSES = ['queued', 'sending'];
+// A message that has not left yet (MESSAGE_STATUSES in src/delivery/outbox.ts): waiting for its
+// time, or claimed by a dispatcher, which re-checks the row before it submits and finds no
+// number left. Cancelled on erasure.
+const UNSENT_STATUSES = ['queued', 'deferred', 'sending'];
 
 /**
  * Destroys the personal data of a subject inside the caller's transaction: the contact (its
@@ -187,6 +188,8 @@ export async function eraseSubjectRows(
       phone_index: ERASED_INDEX,
       phone_enc: null,
       body: null,
+      // Template variables are whatever the caller filled in: names, codes, addresses.
+      template: null,
       carrier_message_id: null,
     })
     .where((eb) => eb.or([eb('phone_index', '=', key.phoneIndex), eb('contact_id', '=', id)]))

@@ -1,6 +1,6 @@
 /**
  * Seeds one data subject with something in every table that can hold their data: contact,
- * consent ledger, events (through the API), outbound messages (sent, queued, and one to the
+ * consent ledger, events (through the API), outbound messages (sent, deferred with template variables, and one to the
  * number without a contact), an inbound reply, a pending sign-up, import report lines and a
  * clicked tracked link.
  */
@@ -91,7 +91,10 @@ export async function seedSubject(
     .insertInto('messages')
     .values([
       message(id, 'delivered', at, `【Shop】${BODY_MARKER} ${opts.tag}, reply TD to opt out`),
-      message(id, 'queued', null, `Your code ${opts.tag} ${BODY_MARKER}`),
+      {
+        ...message(id, 'deferred', null, `Your code ${opts.tag} ${BODY_MARKER}`),
+        template: JSON.stringify({ key: 'otp', variables: { code: `Your code ${opts.tag}` } }),
+      },
       message(null, 'delivered', at, `Reply YES to confirm ${BODY_MARKER}`),
     ])
     .returning('id')

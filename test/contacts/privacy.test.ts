@@ -203,6 +203,7 @@ describe.each(DIALECTS)('[%s] data-subject export and erasure', (dialect) => {
         contact_id: null,
         phone_enc: null,
         body: null,
+        template: null,
         carrier_message_id: null,
         purpose: 'marketing',
         campaign_id: 7,
