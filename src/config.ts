@@ -34,6 +34,7 @@ export const ConfigSchema = Type.Object({
   HERALD_REPERMISSION_DAYS: Type.Integer({ minimum: 30, maximum: 3650, default: 540 }),
   HERALD_DEFAULT_COUNTRY: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
+  HERALD_OUTBOUND_ALLOW_HOSTS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
 });
@@ -70,6 +71,8 @@ export interface Config {
   readonly linkDomains: readonly string[];
   /** Routes per purpose and country, rate limits per carrier and sender. */
   readonly routing: RoutingConfig;
+  /** Hosts outbound calls may reach whatever their address (loopback, private: on purpose). */
+  readonly outboundAllowHosts: readonly string[];
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -205,5 +208,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    outboundAllowHosts: Object.freeze(
+      raw.HERALD_OUTBOUND_ALLOW_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   });
 }

@@ -39,6 +39,11 @@ export const ERROR_REGISTRY = {
   },
   CONTENT_NONCOMPLIANT: { status: 422, message: 'The content breaks the policy' },
   LINK_NOT_ALLOWED: { status: 400, message: 'The link target is not on an allowed domain' },
+  OUTBOUND_ADDRESS_REFUSED: {
+    status: 400,
+    message:
+      'Herald does not call loopback, private, link-local or metadata addresses unless an admin allows the host (HERALD_OUTBOUND_ALLOW_HOSTS)',
+  },
   POLICY_UNKNOWN: { status: 400, message: 'Unknown policy pack' },
   CARRIER_TIMEOUT: { status: 504, message: 'The carrier did not answer in time' },
   CARRIER_REJECTED: { status: 502, message: 'The carrier rejected the message' },
