@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
+import { normalisePumping, PumpingSchema } from './abuse/pumping-config.js';
+import type { PumpingLimits } from './core/pumping.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -37,6 +39,8 @@ export const ConfigSchema = Type.Object({
   HERALD_OUTBOUND_ALLOW_HOSTS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
+  // SMS pumping limits (src/abuse/pumping-config.ts); a JSON string in the env.
+  HERALD_PUMPING: Type.Optional(PumpingSchema),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -73,6 +77,8 @@ export interface Config {
   readonly routing: RoutingConfig;
   /** Hosts outbound calls may reach whatever their address (loopback, private: on purpose). */
   readonly outboundAllowHosts: readonly string[];
+  /** SMS pumping defence: limits, bursts, spend cap and prices for sends strangers cause. */
+  readonly pumping: PumpingLimits;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -149,6 +155,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
+  if (typeof merged.HERALD_PUMPING === 'string') {
+    try {
+      merged.HERALD_PUMPING = JSON.parse(merged.HERALD_PUMPING) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_PUMPING', 'is not valid JSON');
+    }
+  }
   if (typeof merged.HERALD_ROUTING === 'string') {
     try {
       merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
@@ -208,6 +221,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    pumping: normalisePumping(raw.HERALD_PUMPING, {
+      perIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
+      perNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
+    }),
     outboundAllowHosts: Object.freeze(
       raw.HERALD_OUTBOUND_ALLOW_HOSTS.split(',')
         .map((h) => h.trim().toLowerCase())

@@ -22,6 +22,14 @@ export const ERROR_REGISTRY = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  DESTINATION_NOT_ALLOWED: {
+    status: 403,
+    message: 'Messages of this kind are not sent to this country',
+  },
+  SEND_LIMIT_REACHED: {
+    status: 429,
+    message: 'Too many messages of this kind were asked for; try again later',
+  },
   USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
   CONTACT_INVALID_NUMBER: { status: 400, message: 'Not a valid phone number' },
   CONTACT_EXISTS: { status: 409, message: 'A contact with this number already exists' },
