@@ -16,10 +16,12 @@ import {
   type PumpingDecision,
   type StrangerSendKind,
 } from '../core/pumping.js';
+import type { Job } from '../jobs/scheduler.js';
 import type { DbOrTx } from '../store/database.js';
 import {
   countAllowedAttempts,
   insertPumpingAttempt,
+  prunePumpingAttempts,
   recentBlockTails,
   spentSince,
   takePumpingGuard,
@@ -115,3 +117,23 @@ export function pumpingRefusal(
     ? new HeraldError('DESTINATION_NOT_ALLOWED', undefined, details)
     : new HeraldError('SEND_LIMIT_REACHED', undefined, details);
 }
+
+/** How long attempts are kept: longer than any window, long enough for admins to look back. */
+export const PUMPING_LEDGER_DAYS = 30;
+
+/** Deletes ledger rows no limit counts any more and admins no longer need. */
+export const pumpingPruneJob: Job = {
+  name: 'pumping.prune',
+  everyMs: 60 * 60_000,
+  run: async (ctx, now) => {
+    const windows = [
+      ctx.config.pumping.perNumber,
+      ctx.config.pumping.perIp,
+      ctx.config.pumping.perPrefix,
+      ctx.config.pumping.perCountry,
+    ].map((w) => w.windowSeconds * 1000);
+    const keepMs = Math.max(PUMPING_LEDGER_DAYS * 86_400_000, ...windows);
+    const before = new Date(now.getTime() - keepMs).toISOString();
+    return { prunedPumpingAttempts: await prunePumpingAttempts(ctx.store.db, before) };
+  },
+};

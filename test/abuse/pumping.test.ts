@@ -1,6 +1,7 @@
 // The SMS pumping defence end to end (issue 8): the acceptance simulation, the admin's view and
 // settings, metrics, and limits that hold across processes sharing one store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pumpingPruneJob } from '../../src/abuse/pumping-guard.js';
 import { openContext } from '../../src/app-context.js';
 import { isSimulator, type SimulatorCarrier } from '../../src/carriers/simulator.js';
 import { subscribe } from '../../src/contacts/double-opt-in.js';
@@ -246,5 +247,23 @@ describe.each(DIALECTS)('[%s] SMS pumping defence', (dialect) => {
     } finally {
       await other.close();
     }
+  });
+
+  it('forgets attempts once no limit counts them and the month admins look back over has passed', async () => {
+    const count = async () =>
+      Number(
+        (
+          await t.ctx.store.db
+            .selectFrom('pumping_attempts')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const held = await count();
+    expect(held).toBeGreaterThan(0);
+    expect(await pumpingPruneJob.run(t.ctx, new Date())).toEqual({ prunedPumpingAttempts: 0 });
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    expect(await pumpingPruneJob.run(t.ctx, later)).toEqual({ prunedPumpingAttempts: held });
+    expect(await count()).toBe(0);
   });
 });
