@@ -335,6 +335,7 @@ describe.each(DIALECTS)('[%s] double opt-in', (dialect) => {
       code: 'SEND_LIMIT_REACHED',
       details: { reason: 'ip_limit' },
     });
+    expect(perIp.headers['retry-after']).toBe('3600');
     expect((await subscribeFrom('198.51.100.8', { phone: '+14155550170' })).statusCode).toBe(202);
   });
 
