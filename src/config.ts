@@ -144,6 +144,17 @@ function parseDatabase(raw: RawConfig, dataDir: string): DatabaseConfig {
   return { dialect: 'postgres', url, poolSize: raw.HERALD_PG_POOL_SIZE };
 }
 
+function parsePumping(raw: RawConfig): PumpingLimits {
+  try {
+    return normalisePumping(raw.HERALD_PUMPING, {
+      perIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
+      perNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
+    });
+  } catch (err) {
+    throw new ConfigError('HERALD_PUMPING', (err as Error).message);
+  }
+}
+
 /**
  * Validates the environment (and config file) into a frozen Config, or throws ConfigError.
  * Environment values win over the config file.
@@ -221,10 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
-    pumping: normalisePumping(raw.HERALD_PUMPING, {
-      perIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
-      perNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
-    }),
+    pumping: parsePumping(raw),
     outboundAllowHosts: Object.freeze(
       raw.HERALD_OUTBOUND_ALLOW_HOSTS.split(',')
         .map((h) => h.trim().toLowerCase())

@@ -43,7 +43,8 @@ export const PumpingSchema = Type.Object(
         {
           default: Type.Optional(Type.Number({ minimum: 0 })),
           countries: Type.Optional(
-            Type.Record(Type.String({ pattern: '^[A-Z]{2}$' }), Type.Number({ minimum: 0 })),
+            // Keys are checked in normalisePumping (ISO alpha-2, upper case).
+            Type.Record(Type.String(), Type.Number({ minimum: 0 })),
           ),
         },
         { additionalProperties: false },
@@ -54,13 +55,17 @@ export const PumpingSchema = Type.Object(
 );
 export type PumpingInput = Static<typeof PumpingSchema>;
 
-/** The limits in force: defaults, then the two older keys, then `HERALD_PUMPING`. */
+/** The limits in force: defaults, then the two older keys, then `HERALD_PUMPING`; throws on a bad country code. */
 export function normalisePumping(
   input: PumpingInput | undefined,
   legacy: { readonly perIpHour: number; readonly perNumberDay: number },
 ): PumpingLimits {
   const d = DEFAULT_PUMPING_LIMITS;
   const i = input ?? {};
+  const badCountry = Object.keys(i.prices?.countries ?? {}).find((c) => !/^[A-Z]{2}$/.test(c));
+  if (badCountry !== undefined) {
+    throw new Error(`prices.countries has "${badCountry}", not an ISO 3166 alpha-2 code`);
+  }
   return Object.freeze({
     perNumber: i.perNumber ?? { max: legacy.perNumberDay, windowSeconds: 86_400 },
     perIp: i.perIp ?? { max: legacy.perIpHour, windowSeconds: 3_600 },
