@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import { createStore, type Store, type StoreOptions } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createAuditor, type Auditor } from './security/audit.js';
+import { createOutboundHttp, type OutboundHttp } from './security/guarded-http.js';
 import type { AuthDeps } from './security/auth.js';
 import type { FieldCipher } from './security/field-cipher.js';
 import { loadFieldCipher } from './security/keyring.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   readonly carriers: CarrierRegistry;
   /** Routes per purpose and country over those carriers, with their rate limits. */
   readonly router: Router;
+  /** The guarded HTTP client every outward call goes through (SSRF rules, timeouts, size caps). */
+  readonly outbound: OutboundHttp;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function openContext(
     const auditor = createAuditor(store.db, auditKey);
     const carriers = createCarrierRegistry([createSimulator()]);
     const router = createRouter(config.routing, carriers, logger);
+    const outbound = createOutboundHttp({ allowedHosts: config.outboundAllowHosts });
     return {
       config,
       logger,
@@ -71,8 +75,10 @@ export async function openContext(
       auditKey,
       carriers,
       router,
+      outbound,
       close: async () => {
         await carriers.close();
+        outbound.close();
         await store.destroy();
       },
     };

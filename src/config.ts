@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
+import { normalisePumping, PumpingSchema } from './abuse/pumping-config.js';
+import type { PumpingLimits } from './core/pumping.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -34,8 +36,11 @@ export const ConfigSchema = Type.Object({
   HERALD_REPERMISSION_DAYS: Type.Integer({ minimum: 30, maximum: 3650, default: 540 }),
   HERALD_DEFAULT_COUNTRY: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
+  HERALD_OUTBOUND_ALLOW_HOSTS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
+  // SMS pumping limits (src/abuse/pumping-config.ts); a JSON string in the env.
+  HERALD_PUMPING: Type.Optional(PumpingSchema),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -70,6 +75,10 @@ export interface Config {
   readonly linkDomains: readonly string[];
   /** Routes per purpose and country, rate limits per carrier and sender. */
   readonly routing: RoutingConfig;
+  /** Hosts outbound calls may reach whatever their address (loopback, private: on purpose). */
+  readonly outboundAllowHosts: readonly string[];
+  /** SMS pumping defence: limits, bursts, spend cap and prices for sends strangers cause. */
+  readonly pumping: PumpingLimits;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -135,6 +144,17 @@ function parseDatabase(raw: RawConfig, dataDir: string): DatabaseConfig {
   return { dialect: 'postgres', url, poolSize: raw.HERALD_PG_POOL_SIZE };
 }
 
+function parsePumping(raw: RawConfig): PumpingLimits {
+  try {
+    return normalisePumping(raw.HERALD_PUMPING, {
+      perIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
+      perNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
+    });
+  } catch (err) {
+    throw new ConfigError('HERALD_PUMPING', (err as Error).message);
+  }
+}
+
 /**
  * Validates the environment (and config file) into a frozen Config, or throws ConfigError.
  * Environment values win over the config file.
@@ -145,6 +165,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   for (const key of KEYS) {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
+  }
+  if (typeof merged.HERALD_PUMPING === 'string') {
+    try {
+      merged.HERALD_PUMPING = JSON.parse(merged.HERALD_PUMPING) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_PUMPING', 'is not valid JSON');
+    }
   }
   if (typeof merged.HERALD_ROUTING === 'string') {
     try {
@@ -205,5 +232,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    pumping: parsePumping(raw),
+    outboundAllowHosts: Object.freeze(
+      raw.HERALD_OUTBOUND_ALLOW_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   });
 }

@@ -17,6 +17,7 @@ import { ping } from '../store/database.js';
 import { registerAuth } from './auth-plugin.js';
 import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
+import { abuseRoutes } from './routes/abuse.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
@@ -59,6 +60,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   messageRoutes,
   webhookRoutes,
   importRoutes,
+  abuseRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
@@ -128,7 +130,7 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(ctx.store.db);
   metrics.install(app);
 
   app.get(

@@ -65,6 +65,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = isHeraldError(err) ? err : fromFastify(err);
     if (known && known.status < 500) {
+      // A refusal that says when to come back (the pumping limits) says it the HTTP way too.
+      const retryAfter = (known.details as { retryAfterSeconds?: unknown } | undefined)
+        ?.retryAfterSeconds;
+      if (known.status === 429 && typeof retryAfter === 'number') {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+      }
       return sendError(reply, known.code, known.message, known.details);
     }
     request.log.error({ err }, 'request failed');

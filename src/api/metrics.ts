@@ -1,10 +1,30 @@
 /** Prometheus metrics: one registry per app (tests build many apps in one process). */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DbOrTx } from '../store/database.js';
+import { countBlockedByReason } from '../store/pumping.js';
 
-export function createMetrics(): { registry: Registry; install(app: FastifyInstance): void } {
+export function createMetrics(db?: DbOrTx): {
+  registry: Registry;
+  install(app: FastifyInstance): void;
+} {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'herald_' });
+  if (db) {
+    // Read from the store at each scrape: the blocks of every process (API, workers) count.
+    new Counter({
+      name: 'herald_sms_pumping_blocked_total',
+      help: 'Sends to numbers typed by strangers that the SMS pumping defence blocked, by kind and reason (all processes; as long as the ledger keeps them)',
+      labelNames: ['kind', 'reason'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await countBlockedByReason(db)) {
+          this.inc({ kind: row.kind, reason: row.reason }, row.n);
+        }
+      },
+    });
+  }
   const requests = new Counter({
     name: 'herald_http_requests_total',
     help: 'HTTP requests by route and status',

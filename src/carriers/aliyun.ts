@@ -15,7 +15,8 @@
  * a group of one still goes by SendSms. Neither call is idempotent on Alibaba's side: a timeout
  * leaves the outcome unknown, reported as CARRIER_TIMEOUT for the dispatcher to judge.
  */
-import { transportFailure } from './transport.js';
+import { createOutboundHttp, type OutboundHttp } from '../security/guarded-http.js';
+import { requireCallableUrl, transportFailure } from './transport.js';
 import { randomUUID } from 'node:crypto';
 import type {
   Carrier,
@@ -68,6 +69,11 @@ export interface AliyunCarrierOptions {
   readonly callbackToken?: string;
   /** How long one API call may take before its messages fail temporarily. Default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * The guarded client every API call goes through (SSRF rules, timeouts, size cap); default:
+   * one that allows no private host. Tests pass one allowing their fake's 127.0.0.1.
+   */
+  readonly http?: OutboundHttp;
   readonly clock?: () => Date;
   /** SignatureNonce source; a UUID per call by default. */
   readonly nonce?: () => string;
@@ -88,6 +94,9 @@ export class AliyunCarrier implements Carrier {
   private readonly options: AliyunCarrierOptions;
   private readonly endpoint: string;
   private readonly timeoutMs: number;
+  private readonly http: OutboundHttp;
+  /** Made here when none was given: closed with the carrier. */
+  private readonly ownHttp: OutboundHttp | undefined;
   private readonly clock: () => Date;
   private readonly nonce: () => string;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -101,6 +110,9 @@ export class AliyunCarrier implements Carrier {
     this.name = options.name ?? ALIYUN_CARRIER_NAME;
     this.endpoint = options.endpoint ?? ALIYUN_SMS_ENDPOINT;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.ownHttp = options.http ? undefined : createOutboundHttp({ allowedHosts: [] });
+    this.http = options.http ?? this.ownHttp!;
+    requireCallableUrl('aliyun', this.endpoint, this.http.allowedHosts);
     this.clock = options.clock ?? (() => new Date());
     this.nonce = options.nonce ?? randomUUID;
   }
@@ -136,6 +148,7 @@ export class AliyunCarrier implements Carrier {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
+    this.ownHttp?.close();
   }
 
   parseReceipts(request: CarrierRequest): DeliveryReceipt[] {
@@ -202,7 +215,7 @@ export class AliyunCarrier implements Carrier {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.endpoint, {
+      response = await this.http.fetch(this.endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
         body,

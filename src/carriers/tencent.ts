@@ -14,7 +14,8 @@
  * into calls of 200; `send` is a batch of one. Each number gets its own SerialNo, the id its
  * delivery report comes back under.
  */
-import { transportFailure } from './transport.js';
+import { createOutboundHttp, type OutboundHttp } from '../security/guarded-http.js';
+import { requireCallableUrl, transportFailure } from './transport.js';
 import type {
   Carrier,
   CarrierRequest,
@@ -65,6 +66,11 @@ export interface TencentCarrierOptions {
   readonly callbackToken?: string;
   /** How long one API call may take before its messages fail temporarily. Default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * The guarded client every API call goes through (SSRF rules, timeouts, size cap); default:
+   * one that allows no private host. Tests pass one allowing their fake's 127.0.0.1.
+   */
+  readonly http?: OutboundHttp;
   readonly clock?: () => Date;
 }
 
@@ -91,6 +97,9 @@ export class TencentCarrier implements Carrier {
   private readonly endpoint: string;
   private readonly host: string;
   private readonly timeoutMs: number;
+  private readonly http: OutboundHttp;
+  /** Made here when none was given: closed with the carrier. */
+  private readonly ownHttp: OutboundHttp | undefined;
   private readonly clock: () => Date;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
@@ -104,6 +113,9 @@ export class TencentCarrier implements Carrier {
     this.endpoint = options.endpoint ?? TENCENT_SMS_ENDPOINT;
     this.host = new URL(this.endpoint).host;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.ownHttp = options.http ? undefined : createOutboundHttp({ allowedHosts: [] });
+    this.http = options.http ?? this.ownHttp!;
+    requireCallableUrl('tencent', this.endpoint, this.http.allowedHosts);
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -143,6 +155,7 @@ export class TencentCarrier implements Carrier {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
+    this.ownHttp?.close();
   }
 
   parseReceipts(request: CarrierRequest): DeliveryReceipt[] {
@@ -186,7 +199,7 @@ export class TencentCarrier implements Carrier {
     let response: Response;
     let body: string;
     try {
-      response = await fetch(this.endpoint, {
+      response = await this.http.fetch(this.endpoint, {
         method: 'POST',
         headers: {
           authorization,

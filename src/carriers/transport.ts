@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { HeraldError } from '../core/errors.js';
+import { checkOutboundUrl } from '../core/outbound-address.js';
 import { redactPhones } from '../core/redact.js';
 import type { CarrierRequest, SendResult } from './carrier.js';
 
@@ -13,12 +14,39 @@ export type CarrierFailure = Extract<SendResult, { status: 'failed' }>;
 /** @example transportFailure(new DOMException('x', 'TimeoutError')).errorCode // 'CARRIER_TIMEOUT' */
 export function transportFailure(err: unknown): CarrierFailure {
   const error = err as Error | undefined;
+  if (error?.name === 'OutboundRefusedError') {
+    // The carrier's URL leads to an address the SSRF rules refuse: nothing was sent.
+    return {
+      status: 'failed',
+      errorCode: 'CARRIER_ADDRESS_REFUSED',
+      permanent: false,
+      detail: error.message,
+    };
+  }
   if (error?.name === 'TimeoutError' || error?.name === 'AbortError') {
     return { status: 'failed', errorCode: 'CARRIER_TIMEOUT', permanent: false };
   }
   const cause = (error?.cause as Error | undefined)?.message;
   const detail = redactPhones([error?.message, cause].filter(Boolean).join(': '));
   return { status: 'failed', errorCode: 'CARRIER_UNAVAILABLE', permanent: false, detail };
+}
+
+/**
+ * A carrier's API URL must be one Herald may call (issue 8's SSRF rules, the admin's allowed
+ * hosts included); a carrier configured otherwise does not start.
+ *
+ * @example requireCallableUrl('twilio', 'http://169.254.169.254/', []) // throws
+ */
+export function requireCallableUrl(
+  carrier: string,
+  url: string,
+  allowedHosts: readonly string[],
+): void {
+  const checked = checkOutboundUrl(url, allowedHosts);
+  if (!checked.ok) {
+    const range = checked.range ? ` (${checked.range})` : '';
+    throw new Error(`${carrier}: the API URL is refused: ${checked.problem}${range}`);
+  }
 }
 
 /** Constant-time comparison of two secrets of any length (hashing first equalises lengths). */

@@ -12,7 +12,8 @@
  * Each parse function ignores the other kind of callback (returns nothing), so one webhook URL
  * may serve both.
  */
-import { transportFailure } from './transport.js';
+import { createOutboundHttp, type OutboundHttp } from '../security/guarded-http.js';
+import { requireCallableUrl, transportFailure } from './transport.js';
 import type {
   Carrier,
   CarrierRequest,
@@ -43,6 +44,11 @@ export interface TwilioCarrierOptions {
   readonly statusCallbackUrl?: string;
   /** How long one API call may take before the message fails temporarily. Default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * The guarded client every API call goes through (SSRF rules, timeouts, size cap); default:
+   * one that allows no private host. Tests pass one allowing their fake's 127.0.0.1.
+   */
+  readonly http?: OutboundHttp;
   readonly clock?: () => Date;
 }
 
@@ -92,6 +98,9 @@ export class TwilioCarrier implements Carrier {
   private readonly messagesUrl: string;
   private readonly authorization: string;
   private readonly timeoutMs: number;
+  private readonly http: OutboundHttp;
+  /** Made here when none was given: closed with the carrier. */
+  private readonly ownHttp: OutboundHttp | undefined;
   private readonly clock: () => Date;
   private readonly inFlight = new Set<Promise<SendResult>>();
   private closed = false;
@@ -110,6 +119,9 @@ export class TwilioCarrier implements Carrier {
     const credentials = `${options.accountSid}:${options.authToken}`;
     this.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.ownHttp = options.http ? undefined : createOutboundHttp({ allowedHosts: [] });
+    this.http = options.http ?? this.ownHttp!;
+    requireCallableUrl('twilio', options.baseUrl ?? TWILIO_API_BASE_URL, this.http.allowedHosts);
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -128,6 +140,7 @@ export class TwilioCarrier implements Carrier {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
+    this.ownHttp?.close();
   }
 
   parseReceipts(request: CarrierRequest): DeliveryReceipt[] {
@@ -217,7 +230,7 @@ export class TwilioCarrier implements Carrier {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.messagesUrl, {
+      response = await this.http.fetch(this.messagesUrl, {
         method: 'POST',
         headers: {
           authorization: this.authorization,

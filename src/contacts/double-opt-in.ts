@@ -10,7 +10,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
-import { HeraldError, isHeraldError } from '../core/errors.js';
+import { guardStrangerSend, pumpingRefusal } from '../abuse/pumping-guard.js';
+import { inspectText } from '../core/content/encoding.js';
+import { isHeraldError } from '../core/errors.js';
 import { parsePhone } from '../core/phone.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { confirmationText, replyLanguage, type ReplyLanguage } from '../delivery/replies.js';
@@ -21,7 +23,6 @@ import { findFormById, type FormRow } from '../store/forms.js';
 import {
   closeOpenRequests,
   closeRequest,
-  countRecentRequests,
   expireRequests,
   findRequestByTokenHash,
   insertPendingSubscription,
@@ -41,7 +42,6 @@ export const CONFIRM_CHANNELS = ['sms', 'link'] as const;
 export type ConfirmChannel = (typeof CONFIRM_CHANNELS)[number];
 
 const ACTOR = 'system:double-opt-in';
-const DAY_MS = 86_400_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -86,13 +86,6 @@ export async function subscribe(
   const given = { ...(input.locale ? { locale: input.locale } : {}), ...input.attributes };
   if (Object.keys(given).length > 0) await checkContactAttributes(db, given, now);
   const phoneIndex = ctx.cipher.blindIndex(e164);
-  const recent = await countRecentRequests(db, {
-    phoneIndex,
-    since: new Date(now.getTime() - DAY_MS).toISOString(),
-  });
-  if (recent >= ctx.config.subscribeMaxPerNumberDay) {
-    throw new HeraldError('RATE_LIMITED', 'Too many requests; try again later');
-  }
   const suppressions = await findSuppressions(db, phoneIndex);
   const contact = await findContactByIndex(db, phoneIndex);
   const consents = contact ? await currentConsents(db, contact.id) : [];
@@ -118,20 +111,35 @@ export async function subscribe(
     confirmed_at: null,
     confirm_method: null,
   };
-  await db.transaction().execute(async (tx) => {
+  const body = confirmationText(
+    replyLanguage(country, input.locale),
+    form.brand,
+    confirmLink(ctx, token),
+  );
+  const refused = await db.transaction().execute(async (tx) => {
+    // The pumping defence, the same for every number whatever its state (no enumeration): the
+    // limits count every request that went ahead, also those that send nothing.
+    const decision = await guardStrangerSend(ctx, tx, {
+      kind: 'double_opt_in',
+      e164,
+      country,
+      ip: input.ip ?? null,
+      segments: inspectText(body).segments,
+      billable: outcome === 'sent',
+      now,
+    });
+    if (!decision.allowed) return decision;
     if (outcome !== 'sent') {
-      // Counted for the per-number limit like any request, but holding no number.
       await insertPendingSubscription(tx, { ...row, phone_enc: null, status: 'skipped' });
-      return;
+      return null;
     }
     await closeOpenRequests(tx, { phoneIndex, status: 'superseded' });
-    const language = replyLanguage(country, input.locale);
     const message = await enqueueMessage(ctx, {
       tx,
       to: e164,
       purpose: 'transactional',
       kind: 'doi_confirmation',
-      body: confirmationText(language, form.brand, confirmLink(ctx, token)),
+      body,
       contactId: contact?.id ?? null,
       now,
     });
@@ -141,7 +149,9 @@ export async function subscribe(
       status: 'pending',
       message_id: message.id,
     });
+    return null;
   });
+  if (refused) throw pumpingRefusal(refused);
   return { outcome };
 }
 

@@ -22,6 +22,14 @@ export const ERROR_REGISTRY = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  DESTINATION_NOT_ALLOWED: {
+    status: 403,
+    message: 'Messages of this kind are not sent to this country',
+  },
+  SEND_LIMIT_REACHED: {
+    status: 429,
+    message: 'Too many messages of this kind were asked for; try again later',
+  },
   USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
   CONTACT_INVALID_NUMBER: { status: 400, message: 'Not a valid phone number' },
   CONTACT_EXISTS: { status: 409, message: 'A contact with this number already exists' },
@@ -39,6 +47,11 @@ export const ERROR_REGISTRY = {
   },
   CONTENT_NONCOMPLIANT: { status: 422, message: 'The content breaks the policy' },
   LINK_NOT_ALLOWED: { status: 400, message: 'The link target is not on an allowed domain' },
+  OUTBOUND_ADDRESS_REFUSED: {
+    status: 400,
+    message:
+      'Herald does not call loopback, private, link-local or metadata addresses unless an admin allows the host (HERALD_OUTBOUND_ALLOW_HOSTS)',
+  },
   POLICY_UNKNOWN: { status: 400, message: 'Unknown policy pack' },
   CARRIER_TIMEOUT: { status: 504, message: 'The carrier did not answer in time' },
   CARRIER_REJECTED: { status: 502, message: 'The carrier rejected the message' },

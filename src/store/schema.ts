@@ -294,6 +294,27 @@ export interface SettingsTable {
   updated_at: string;
 }
 
+export interface PumpingAttemptsTable {
+  id: Generated<number>;
+  at: string;
+  kind: string;
+  outcome: string; // 'allowed' | 'blocked'
+  reason: string | null;
+  ip: string | null;
+  phone_index: string;
+  prefix_index: string;
+  block_index: string;
+  tail: number;
+  country: string;
+  masked_phone: string;
+  cost: number;
+}
+
+export interface PumpingGuardTable {
+  id: number;
+  checks: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -308,6 +329,8 @@ export interface Database {
   contact_consents: ContactConsentsTable;
   suppressions: SuppressionsTable;
   forms: FormsTable;
+  pumping_attempts: PumpingAttemptsTable;
+  pumping_guard: PumpingGuardTable;
   pending_subscriptions: PendingSubscriptionsTable;
   events: EventsTable;
   imports: ImportsTable;

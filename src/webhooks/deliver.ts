@@ -108,6 +108,7 @@ async function send(
   // Signed at the moment it leaves (not the batch instant): receivers compare it with their clock.
   const signature = webhookSignature(signingSecrets(ctx, endpoint, now), Date.now() / 1000, body);
   return postJson(
+    ctx.outbound,
     endpoint.url,
     body,
     { 'herald-event': row.event_type, 'herald-delivery': row.id, 'herald-signature': signature },

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
 import { HeraldError } from '../core/errors.js';
+import { checkOutboundUrl } from '../core/outbound-address.js';
 import {
   checkWebhookUrl,
   WEBHOOK_EVENT_TYPES,
@@ -71,7 +72,7 @@ function canonicalEvents(events: readonly string[]): WebhookEventType[] {
   return WEBHOOK_EVENT_TYPES.filter((t) => events.includes(t));
 }
 
-function checkedUrl(raw: string): string {
+function checkedUrl(ctx: AppContext, raw: string): string {
   const checked = checkWebhookUrl(raw);
   if (!checked.ok) {
     throw new HeraldError(
@@ -79,6 +80,16 @@ function checkedUrl(raw: string): string {
       'The webhook URL must be an absolute http(s) URL without user name or password',
       { field: 'url', problem: checked.problem },
     );
+  }
+  // The SSRF rules, as far as they can be checked without a look-up (address literals, metadata
+  // names, localhost); names are resolved and checked again at every send.
+  const safe = checkOutboundUrl(checked.url, ctx.config.outboundAllowHosts);
+  if (!safe.ok) {
+    throw new HeraldError('OUTBOUND_ADDRESS_REFUSED', undefined, {
+      field: 'url',
+      problem: safe.problem,
+      range: safe.range,
+    });
   }
   return checked.url;
 }
@@ -146,7 +157,7 @@ export async function createWebhook(
   input: WebhookInput,
   actor: string,
 ): Promise<{ view: WebhookView; secret: string }> {
-  const url = checkedUrl(input.url);
+  const url = checkedUrl(ctx, input.url);
   const events = checkedEvents(input.events);
   const secret = newSecret();
   const now = new Date().toISOString();
@@ -190,7 +201,7 @@ export async function changeWebhook(
   const before = await getWebhook(ctx, id);
   const now = new Date().toISOString();
   const patch: WebhookEndpointPatch = { updated_at: now };
-  if (change.url !== undefined) patch.url = checkedUrl(change.url);
+  if (change.url !== undefined) patch.url = checkedUrl(ctx, change.url);
   if (change.description !== undefined) patch.description = change.description;
   if (change.enabled === true && before.enabled !== 1) {
     Object.assign(patch, {

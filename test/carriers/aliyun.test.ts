@@ -14,6 +14,7 @@ import {
   aliyunStringToSign,
 } from '../../src/carriers/aliyun-signature.js';
 import { startAliyunFake, type AliyunFake } from '../fakes/aliyun.js';
+import { loopbackHttp } from '../helpers/outbound.js';
 import { outgoing, runCarrierContract } from './contract.js';
 
 const TOKEN = 'aliyun-callback-token-0123456789';
@@ -41,6 +42,7 @@ async function setup(options: Partial<AliyunCarrierOptions> = {}) {
       'parcel.delivered': { templateCode: 'SMS_200000', params: {} },
     },
     endpoint: fake.endpoint,
+    http: loopbackHttp,
     callbackToken: TOKEN,
     timeoutMs: 300,
     ...options,
@@ -147,6 +149,7 @@ function optionsOf(fake: AliyunFake): AliyunCarrierOptions {
       'otp.login': { templateCode: 'SMS_154950909', params: { code: 'otp', minutes: 'ttl' } },
     },
     endpoint: fake.endpoint,
+    http: loopbackHttp,
     timeoutMs: 300,
   };
 }

@@ -10,6 +10,7 @@ import {
   tc3StringToSign,
 } from '../../src/carriers/tencent-signature.js';
 import { startTencentFake, type TencentFake } from '../fakes/tencent.js';
+import { loopbackHttp } from '../helpers/outbound.js';
 import { outgoing, runCarrierContract } from './contract.js';
 
 const TOKEN = 'callback-token-0123456789abcdef';
@@ -34,6 +35,7 @@ async function setup(options: Partial<TencentCarrierOptions> = {}) {
       'otp.login': { templateId: '2000002', params: ['code', 'minutes'] },
     },
     endpoint: fake.endpoint,
+    http: loopbackHttp,
     callbackToken: TOKEN,
     timeoutMs: 300,
     ...options,
@@ -135,6 +137,7 @@ function optionsOf(fake: TencentFake): TencentCarrierOptions {
     signName: 'Herald',
     templateMap: { 'otp.login': { templateId: '2000002', params: ['code', 'minutes'] } },
     endpoint: fake.endpoint,
+    http: loopbackHttp,
     timeoutMs: 300,
   };
 }

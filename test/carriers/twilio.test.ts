@@ -10,6 +10,7 @@ import {
   verifyTwilioSignature,
 } from '../../src/carriers/twilio-signature.js';
 import { startTwilioFake, type TwilioFake } from '../fakes/twilio.js';
+import { loopbackHttp } from '../helpers/outbound.js';
 import { outgoing, runCarrierContract } from './contract.js';
 
 const STATUS_URL = 'https://herald.example.com/webhooks/twilio/receipts';
@@ -21,6 +22,7 @@ async function setup(options: Partial<TwilioCarrierOptions> = {}) {
     authToken: fake.authToken,
     from: '+14155550100',
     baseUrl: fake.baseUrl,
+    http: loopbackHttp,
     statusCallbackUrl: STATUS_URL,
     timeoutMs: 300,
     ...options,
@@ -161,6 +163,7 @@ describe('Twilio error codes', () => {
         authToken: 't',
         from: '+14155550100',
         baseUrl: 'http://127.0.0.1:9',
+        http: loopbackHttp,
       });
       expect(await gone.send(outgoing('Hi'))).toMatchObject({
         errorCode: 'CARRIER_UNAVAILABLE',

@@ -26,7 +26,7 @@ describe.each(DIALECTS)('[%s] /v1/webhooks', (dialect) => {
     t.app.inject({ method, url, headers: admin, ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
-    t = await openTestApp(dialect);
+    t = await openTestApp(dialect, { HERALD_OUTBOUND_ALLOW_HOSTS: '127.0.0.1' });
     rx = await startReceiver();
     admin = { authorization: `Bearer ${await t.keyFor('admin')}` };
   });
@@ -91,6 +91,33 @@ describe.each(DIALECTS)('[%s] /v1/webhooks', (dialect) => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('VALIDATION_FAILED');
   });
+
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', 'metadata'],
+    ['http://10.0.0.1/hooks', 'private'],
+    ['http://192.168.1.10:8080/hooks', 'private'],
+    ['http://[fd00::1]/hooks', 'unique_local'],
+    ['http://[::1]:8080/hooks', 'loopback'],
+    ['http://127.0.0.2:8080/hooks', 'loopback'],
+    ['http://localhost:8080/hooks', 'refused_name'],
+    ['http://metadata.google.internal/computeMetadata/v1/', 'refused_name'],
+  ])(
+    'refuses the receiver %s at configuration time (%s), on creation and on change',
+    async (url, range) => {
+      const created = await api('POST', '/v1/webhooks', { url, events: ['link.clicked'] });
+      expect(created.statusCode).toBe(400);
+      expect(created.json().error).toMatchObject({
+        code: 'OUTBOUND_ADDRESS_REFUSED',
+        details: { field: 'url', problem: 'refused_address', range },
+      });
+      const ok = await api('POST', '/v1/webhooks', { url: rx.url, events: ['link.clicked'] });
+      expect(ok.statusCode).toBe(201);
+      const changed = await api('PATCH', `/v1/webhooks/${ok.json().id}`, { url });
+      expect(changed.statusCode).toBe(400);
+      expect(changed.json().error.code).toBe('OUTBOUND_ADDRESS_REFUSED');
+      await api('DELETE', `/v1/webhooks/${ok.json().id}`);
+    },
+  );
 
   it('is for admins only', async () => {
     for (const role of ['marketer', 'compliance', 'analyst', 'support']) {

@@ -1,6 +1,7 @@
 // The webhook outbox and its delivery job, against real receivers on 127.0.0.1.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { updateWebhookEndpoint } from '../../src/store/webhooks.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { maskedPhone } from '../../src/core/webhooks.js';
 import {
@@ -26,7 +27,7 @@ describe.each(DIALECTS)('[%s] webhook delivery', (dialect) => {
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    t = await openTestApp(dialect);
+    t = await openTestApp(dialect, { HERALD_OUTBOUND_ALLOW_HOSTS: '127.0.0.1' });
     admin = { authorization: `Bearer ${await t.keyFor('admin')}` };
   });
   afterEach(async () => {
@@ -191,6 +192,17 @@ describe.each(DIALECTS)('[%s] webhook delivery', (dialect) => {
     await emit();
     expect(await run()).toMatchObject({ retried: 1 });
     expect((await log(id))[0].lastError).toBe('network: ECONNREFUSED');
+  });
+
+  it('refuses at send time, before any connection, a receiver the rules no longer allow', async () => {
+    // Stored while allowed (or before the rules): at send time the host is no longer allowed.
+    const { id, rx } = await endpoint();
+    const url = rx.url.replace('127.0.0.1', 'localhost');
+    await updateWebhookEndpoint(t.ctx.store.db, { id, patch: { url } });
+    await emit();
+    expect(await run()).toMatchObject({ failed: 1 });
+    expect(rx.received).toEqual([]);
+    expect((await log(id))[0].lastError).toBe('refused: refused_address:refused_name');
   });
 
   it('switches an endpoint off after N failures in a row; an admin turns it on again', async () => {

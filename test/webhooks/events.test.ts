@@ -66,6 +66,7 @@ describe.each(DIALECTS)('[%s] webhook events', (dialect) => {
     t = await openTestApp(dialect, {
       HERALD_LINK_DOMAINS: 'shop.example',
       HERALD_PUBLIC_URL: 'https://go.example',
+      HERALD_OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
     });
     rx = await startReceiver();
     admin = { authorization: `Bearer ${await t.keyFor('admin')}` };

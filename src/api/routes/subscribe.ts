@@ -26,10 +26,9 @@ export async function subscribeRoutes(app: FastifyInstance, ctx: AppContext): Pr
   r.post(
     '/subscribe',
     {
-      config: {
-        public: true,
-        rateLimit: { max: ctx.config.subscribeMaxPerIpHour, timeWindow: '1 hour' },
-      },
+      // Limits per IP, number, prefix and country are the pumping guard's, kept in the store so
+      // they hold across processes (src/abuse/pumping-guard.ts).
+      config: { public: true },
       schema: {
         tags: ['forms'],
         summary:
@@ -46,7 +45,7 @@ export async function subscribeRoutes(app: FastifyInstance, ctx: AppContext): Pr
           },
           { additionalProperties: false },
         ),
-        response: { 202: Accepted, 400: ErrorBody, 404: ErrorBody, 429: ErrorBody },
+        response: { 202: Accepted, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
