@@ -5,7 +5,7 @@
  *   - opt-out (STOP / TD / 退订 ..., with noise around) revokes marketing consent, which
  *     suppresses the number, and sends one confirmation without marketing content;
  *   - opt-in (START / UNSTOP / 订阅) re-subscribes someone who opted out, on their own word;
- *   - help gets the help text; anything else just lands in the inbox.
+ *   - help gets the help text of the sender's policy pack; anything else lands in the inbox.
  * Messages already queued to a number that opts out are stopped by the dispatcher's re-check.
  */
 import type { AppContext } from '../app-context.js';
@@ -236,7 +236,13 @@ export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<
       const sent = await db
         .transaction()
         .execute((tx) =>
-          queueReply(ctx, tx, sender, 'help_reply', pickText(HELP_TEXTS, languages)),
+          queueReply(
+            ctx,
+            tx,
+            sender,
+            'help_reply',
+            pickText(pack?.help.texts ?? HELP_TEXTS, languages),
+          ),
         );
       return done(sent ? 'help_sent' : 'stored');
     }
