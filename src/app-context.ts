@@ -2,6 +2,7 @@
  * The application core that every entry point (serve, worker, CLI commands) opens: the store,
  * migrations, keys, the audit trail. Built once from a validated Config and passed down.
  */
+import { configuredCarriers } from './carriers/accounts.js';
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
 import { createSimulator } from './carriers/simulator.js';
 import type { Config } from './config.js';
@@ -58,7 +59,9 @@ export async function openContext(
     const cipher = await loadFieldCipher(store.db, master.key);
     const auditKey = deriveKey(master.key, 'audit-chain');
     const auditor = createAuditor(store.db, auditKey);
-    const carriers = createCarrierRegistry([createSimulator()]);
+    // The built-in simulator stays the default route; accounts come from config and database.
+    const accounts = await configuredCarriers(config, store.db, cipher, logger);
+    const carriers = createCarrierRegistry([createSimulator(), ...accounts], 'simulator');
     const router = createRouter(config.routing, carriers, logger);
     return {
       config,

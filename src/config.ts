@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
+import { checkCarrierAccount, type CarrierAccountSpec } from './carriers/account-spec.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -36,6 +37,8 @@ export const ConfigSchema = Type.Object({
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
+  // Carrier accounts (src/carriers/account-spec.ts), besides those stored through /v1/carriers.
+  HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -70,6 +73,8 @@ export interface Config {
   readonly linkDomains: readonly string[];
   /** Routes per purpose and country, rate limits per carrier and sender. */
   readonly routing: RoutingConfig;
+  /** Carrier accounts from the configuration (HERALD_CARRIERS), checked. */
+  readonly carriers: readonly CarrierAccountSpec[];
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -135,6 +140,30 @@ function parseDatabase(raw: RawConfig, dataDir: string): DatabaseConfig {
   return { dialect: 'postgres', url, poolSize: raw.HERALD_PG_POOL_SIZE };
 }
 
+function checkCarriers(input: readonly Record<string, unknown>[]): CarrierAccountSpec[] {
+  const seen = new Set<string>();
+  return input.map((account, i) => {
+    let spec: CarrierAccountSpec;
+    try {
+      spec = checkCarrierAccount({
+        name: account.name,
+        type: account.type,
+        enabled: account.enabled,
+        settings: account.settings,
+        secrets: account.secrets,
+      });
+    } catch (err) {
+      throw new ConfigError(`HERALD_CARRIERS/${i}`, (err as Error).message);
+    }
+    if (spec.name === 'simulator' || seen.has(spec.name)) {
+      const why = spec.name === 'simulator' ? 'is the built-in simulator’s' : 'is taken twice';
+      throw new ConfigError(`HERALD_CARRIERS/${i}`, `name ${spec.name} ${why}`);
+    }
+    seen.add(spec.name);
+    return spec;
+  });
+}
+
 /**
  * Validates the environment (and config file) into a frozen Config, or throws ConfigError.
  * Environment values win over the config file.
@@ -145,6 +174,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   for (const key of KEYS) {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
+  }
+  if (typeof merged.HERALD_CARRIERS === 'string') {
+    try {
+      merged.HERALD_CARRIERS = JSON.parse(merged.HERALD_CARRIERS) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_CARRIERS', 'is not valid JSON');
+    }
   }
   if (typeof merged.HERALD_ROUTING === 'string') {
     try {
@@ -205,5 +241,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
   });
 }

@@ -18,6 +18,7 @@ import { registerAuth } from './auth-plugin.js';
 import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { attributeRoutes } from './routes/attributes.js';
+import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -146,6 +147,7 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   await shortLinkRedirect(app, ctx);
+  await carrierWebhookRoutes(app, ctx);
 
   await app.register(
     async (v1) => {

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('[%s] message outcome events', (dialect) => {
 
   const events = async () =>
     (await listWebhookDeliveries(ctx.store.db, { endpointId, limit: 100 })).map(
-      (d) => JSON.parse(d.body!) as WebhookEnvelope,
+      (d) => JSON.parse(d.body!) as WebhookEnvelope<'message.delivered' | 'message.failed'>,
     );
   const queue = async (to: string) => {
     const queued = await enqueueMessage(ctx, {
