@@ -19,6 +19,7 @@ import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
+import { carrierRoutes } from './routes/carriers.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -60,6 +61,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   messageRoutes,
   webhookRoutes,
   importRoutes,
+  carrierRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
