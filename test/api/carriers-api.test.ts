@@ -2,7 +2,9 @@
 // changes are audited, and the next start sends through them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext } from '../../src/app-context.js';
+import { loadCarrierAccounts } from '../../src/carriers/accounts.js';
 import { createLogger } from '../../src/logger.js';
+import { loadFieldCipher, rotateDataKey } from '../../src/security/keyring.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { openTestApp, type TestApp } from '../helpers/context.js';
 
@@ -175,5 +177,14 @@ describe.each(DIALECTS)('[%s] /v1/carriers', (dialect) => {
     expect((await api('DELETE', '/v1/carriers/sim-cn')).statusCode).toBe(204);
     expect((await api('GET', '/v1/carriers/sim-cn')).json().error.code).toBe('CARRIER_NOT_FOUND');
     expect((await api('DELETE', '/v1/carriers/sim-cn')).statusCode).toBe(404);
+  });
+
+  it('re-encrypts the secrets when the data key is rotated', async () => {
+    // Last: this process's cipher does not know the new key afterwards.
+    const outcome = await rotateDataKey(t.ctx.store.db, t.ctx.masterKey);
+    expect(outcome.rewritten['carrier_accounts.secrets_enc']).toBe(1); // twilio-us
+    const cipher = await loadFieldCipher(t.ctx.store.db, t.ctx.masterKey);
+    const [account] = await loadCarrierAccounts(t.ctx.store.db, cipher);
+    expect(account!.secrets).toEqual({ authToken: 'rotated-token-0123456789' });
   });
 });
