@@ -3,6 +3,7 @@
  * migrations, keys, the audit trail. Built once from a validated Config and passed down.
  */
 import { configuredCarriers } from './carriers/accounts.js';
+import { effectiveRouting } from './carriers/routing-settings.js';
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
 import { createSimulator } from './carriers/simulator.js';
 import type { Config } from './config.js';
@@ -62,7 +63,8 @@ export async function openContext(
     // The built-in simulator stays the default route; accounts come from config and database.
     const accounts = await configuredCarriers(config, store.db, cipher, logger);
     const carriers = createCarrierRegistry([createSimulator(), ...accounts], 'simulator');
-    const router = createRouter(config.routing, carriers, logger);
+    // HERALD_ROUTING when set, else the routes stored through /v1/carriers/routing.
+    const router = createRouter(await effectiveRouting(config, store.db), carriers, logger);
     return {
       config,
       logger,

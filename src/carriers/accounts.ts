@@ -26,6 +26,7 @@ import {
   type CarrierType,
 } from './account-spec.js';
 import { buildCarrier, webhookUrls } from './build-carrier.js';
+import { assertNotRouted } from './routing-settings.js';
 import type { Carrier } from './carrier.js';
 
 export interface CarrierAccountInput {
@@ -154,7 +155,8 @@ export async function getCarrierAccountView(ctx: Ctx, name: string): Promise<Car
 
 /** Names no account may take: the built-in simulator's and those HERALD_CARRIERS holds. */
 function reservedNames(ctx: Ctx): string[] {
-  return ['simulator', ...ctx.config.carriers.map((spec) => spec.name)];
+  // `routing` is the path of the routes' own resource (/v1/carriers/routing).
+  return ['simulator', 'routing', ...ctx.config.carriers.map((spec) => spec.name)];
 }
 
 export async function createCarrierAccount(
@@ -205,6 +207,7 @@ export async function changeCarrierAccount(
     const row = await findCarrierAccount(tx, { name });
     if (!row) throw notFound(ctx, name);
     const before = specOf(ctx.cipher, row);
+    if (change.enabled === false && before.enabled) await assertNotRouted(tx, name);
     const secrets: Record<string, string> = { ...before.secrets };
     for (const [field, value] of Object.entries(change.secrets ?? {})) {
       if (value === null) delete secrets[field];
@@ -246,6 +249,7 @@ export async function changeCarrierAccount(
 }
 
 export async function removeCarrierAccount(ctx: Ctx, name: string, actor: string): Promise<void> {
+  await assertNotRouted(ctx.store.db, name);
   if (!(await deleteCarrierAccount(ctx.store.db, { name }))) throw notFound(ctx, name);
   await ctx.auditor.record({ actor, action: 'carrier.delete', target: `carrier:${name}` });
 }

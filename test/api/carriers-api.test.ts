@@ -15,8 +15,11 @@ describe.each(DIALECTS)('[%s] /v1/carriers', (dialect) => {
   let t: TestApp;
   let admin: Record<string, string>;
 
-  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    t.app.inject({ method, url, headers: admin, ...(payload === undefined ? {} : { payload }) });
+  const api = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers: admin, ...(payload === undefined ? {} : { payload }) });
   const twilioAccount = (name: string) => ({
     name,
     type: 'twilio',
@@ -171,6 +174,36 @@ describe.each(DIALECTS)('[%s] /v1/carriers', (dialect) => {
     } finally {
       await next.close();
     }
+  });
+
+  it('stores routes over the accounts, used from the next start; a routed account stays', async () => {
+    const disabled = await api('PUT', '/v1/carriers/routing', {
+      routes: [{ carriers: ['twilio-us'] }],
+    });
+    expect(disabled.json().error).toMatchObject({ code: 'CARRIER_NOT_FOUND' });
+    expect(disabled.json().error.message).toMatch(/twilio-us/);
+    const invalid = await api('PUT', '/v1/carriers/routing', { routes: [{ carriers: [] }] });
+    expect(invalid.json().error.code).toBe('CARRIER_SETTINGS_INVALID');
+    const routing = { routes: [{ purpose: 'marketing', countries: ['CN'], carriers: ['sim-cn'] }] };
+    expect((await api('PUT', '/v1/carriers/routing', routing)).statusCode).toBe(200);
+    expect((await api('GET', '/v1/carriers/routing')).json()).toEqual({
+      routing,
+      overriddenByConfig: false,
+    });
+    const next = await openContext(t.database.config, createLogger({ level: 'silent' }), {
+      storeOptions: t.database.schema ? { searchPath: t.database.schema } : {},
+    });
+    try {
+      const names = (purpose: 'marketing' | 'transactional') =>
+        next.router.routeFor(purpose, 'CN').carriers.map((c) => c.name);
+      expect(names('marketing')).toEqual(['sim-cn']);
+      expect(names('transactional')).toEqual(['simulator']);
+    } finally {
+      await next.close();
+    }
+    expect((await api('DELETE', '/v1/carriers/sim-cn')).json().error.code).toBe('CONFLICT');
+    expect((await api('PATCH', '/v1/carriers/sim-cn', { enabled: false })).statusCode).toBe(409);
+    expect((await api('DELETE', '/v1/carriers/routing')).statusCode).toBe(204);
   });
 
   it('deletes an account', async () => {

@@ -17,6 +17,13 @@ import {
   removeCarrierAccount,
   type CarrierAccountView,
 } from '../../carriers/accounts.js';
+import {
+  clearRouting,
+  readStoredRouting,
+  routingFromConfig,
+  saveRouting,
+} from '../../carriers/routing-settings.js';
+import { RoutingSchema } from '../../delivery/routing-config.js';
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
 
@@ -62,6 +69,68 @@ export async function carrierRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
     },
     async () => ({ items: (await listCarrierAccountViews(ctx)).map(shown) }),
+  );
+
+  r.get(
+    '/carriers/routing',
+    {
+      config: { permission: 'carriers:manage' },
+      schema: {
+        tags: ['carriers'],
+        summary: 'The stored routes, and whether HERALD_ROUTING overrides them',
+        response: {
+          200: Type.Object({
+            routing: Type.Union([RoutingSchema, Type.Null()]),
+            overriddenByConfig: Type.Boolean(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      routing: (await readStoredRouting(ctx.store.db)) ?? null,
+      overriddenByConfig: routingFromConfig(ctx.config.routing),
+    }),
+  );
+
+  r.put(
+    '/carriers/routing',
+    {
+      config: { permission: 'carriers:manage' },
+      schema: {
+        tags: ['carriers'],
+        summary:
+          'Store the routes per purpose and country, with fail-over and rates (used from the next start)',
+        body: Type.Record(Type.String(), Type.Unknown(), {
+          description: 'as HERALD_ROUTING: { routes: [...], rates: { carriers, senders } }',
+        }),
+        response: {
+          200: Type.Object({ routing: RoutingSchema, overriddenByConfig: Type.Boolean() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => ({
+      routing: await saveRouting(ctx, request.body, actorOf(request.principal!)),
+      overriddenByConfig: routingFromConfig(ctx.config.routing),
+    }),
+  );
+
+  r.delete(
+    '/carriers/routing',
+    {
+      config: { permission: 'carriers:manage' },
+      schema: {
+        tags: ['carriers'],
+        summary:
+          'Forget the stored routes (everything through the simulator, unless HERALD_ROUTING)',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await clearRouting(ctx, actorOf(request.principal!));
+      return reply.status(204).send(null);
+    },
   );
 
   r.get(
