@@ -2,6 +2,8 @@
  * The application core that every entry point (serve, worker, CLI commands) opens: the store,
  * migrations, keys, the audit trail. Built once from a validated Config and passed down.
  */
+import { configuredCarriers } from './carriers/accounts.js';
+import { effectiveRouting } from './carriers/routing-settings.js';
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
 import { createSimulator } from './carriers/simulator.js';
 import type { Config } from './config.js';
@@ -61,9 +63,12 @@ export async function openContext(
     const cipher = await loadFieldCipher(store.db, master.key);
     const auditKey = deriveKey(master.key, 'audit-chain');
     const auditor = createAuditor(store.db, auditKey);
-    const carriers = createCarrierRegistry([createSimulator()]);
-    const router = createRouter(config.routing, carriers, logger);
+    // The built-in simulator stays the default route; accounts come from config and database.
     const outbound = createOutboundHttp({ allowedHosts: config.outboundAllowHosts });
+    const accounts = await configuredCarriers(config, store.db, cipher, logger, outbound);
+    const carriers = createCarrierRegistry([createSimulator(), ...accounts], 'simulator');
+    // HERALD_ROUTING when set, else the routes stored through /v1/carriers/routing.
+    const router = createRouter(await effectiveRouting(config, store.db), carriers, logger);
     return {
       config,
       logger,

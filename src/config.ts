@@ -10,6 +10,7 @@ import { Value } from 'typebox/value';
 import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
 import { normalisePumping, PumpingSchema } from './abuse/pumping-config.js';
 import type { PumpingLimits } from './core/pumping.js';
+import { checkCarrierAccount, type CarrierAccountSpec } from './carriers/account-spec.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,6 +42,8 @@ export const ConfigSchema = Type.Object({
   HERALD_ROUTING: Type.Optional(RoutingSchema),
   // SMS pumping limits (src/abuse/pumping-config.ts); a JSON string in the env.
   HERALD_PUMPING: Type.Optional(PumpingSchema),
+  // Carrier accounts (src/carriers/account-spec.ts), besides those stored through /v1/carriers.
+  HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -79,6 +82,8 @@ export interface Config {
   readonly outboundAllowHosts: readonly string[];
   /** SMS pumping defence: limits, bursts, spend cap and prices for sends strangers cause. */
   readonly pumping: PumpingLimits;
+  /** Carrier accounts from the configuration (HERALD_CARRIERS), checked. */
+  readonly carriers: readonly CarrierAccountSpec[];
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -155,6 +160,30 @@ function parsePumping(raw: RawConfig): PumpingLimits {
   }
 }
 
+function checkCarriers(input: readonly Record<string, unknown>[]): CarrierAccountSpec[] {
+  const seen = new Set<string>();
+  return input.map((account, i) => {
+    let spec: CarrierAccountSpec;
+    try {
+      spec = checkCarrierAccount({
+        name: account.name,
+        type: account.type,
+        enabled: account.enabled,
+        settings: account.settings,
+        secrets: account.secrets,
+      });
+    } catch (err) {
+      throw new ConfigError(`HERALD_CARRIERS/${i}`, (err as Error).message);
+    }
+    if (spec.name === 'simulator' || seen.has(spec.name)) {
+      const why = spec.name === 'simulator' ? 'is the built-in simulator’s' : 'is taken twice';
+      throw new ConfigError(`HERALD_CARRIERS/${i}`, `name ${spec.name} ${why}`);
+    }
+    seen.add(spec.name);
+    return spec;
+  });
+}
+
 /**
  * Validates the environment (and config file) into a frozen Config, or throws ConfigError.
  * Environment values win over the config file.
@@ -171,6 +200,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       merged.HERALD_PUMPING = JSON.parse(merged.HERALD_PUMPING) as unknown;
     } catch {
       throw new ConfigError('HERALD_PUMPING', 'is not valid JSON');
+    }
+  }
+  if (typeof merged.HERALD_CARRIERS === 'string') {
+    try {
+      merged.HERALD_CARRIERS = JSON.parse(merged.HERALD_CARRIERS) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_CARRIERS', 'is not valid JSON');
     }
   }
   if (typeof merged.HERALD_ROUTING === 'string') {
@@ -238,5 +274,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean),
     ),
+    carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
   });
 }

@@ -34,6 +34,16 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ HERALD_MASTER_KEY: 'short' }, 'HERALD_MASTER_KEY'],
     [{ HERALD_PUBLIC_URL: 'ftp://example.com' }, 'HERALD_PUBLIC_URL'],
+    [{ HERALD_CARRIERS: '[{' }, 'HERALD_CARRIERS'],
+    [{ HERALD_CARRIERS: '[{"name":"x","type":"pigeon"}]' }, 'HERALD_CARRIERS/0'],
+    [
+      {
+        HERALD_CARRIERS:
+          '[{"name":"s","type":"smpp","settings":{"host":"h","port":2775,"systemId":"i"}}]',
+      },
+      'HERALD_CARRIERS/0',
+    ],
+    [{ HERALD_CARRIERS: '[{"name":"simulator","type":"simulator"}]' }, 'HERALD_CARRIERS/0'],
   ])('rejects %o with one line naming %s', (env, key) => {
     let error: unknown;
     try {
@@ -45,6 +55,23 @@ describe('loadConfig', () => {
     expect((error as ConfigError).key).toBe(key);
     expect((error as ConfigError).message).toContain(key);
     expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  it('reads carrier accounts from HERALD_CARRIERS, checked', () => {
+    const config = loadConfig({
+      ...base,
+      HERALD_CARRIERS: JSON.stringify([
+        {
+          name: 'smsc',
+          type: 'smpp',
+          settings: { host: '127.0.0.1', port: 2775, systemId: 'h' },
+          secrets: { password: 'p' },
+        },
+      ]),
+    });
+    expect(config.carriers).toMatchObject([
+      { name: 'smsc', type: 'smpp', enabled: true, secrets: { password: 'p' } },
+    ]);
   });
 
   it('takes values from a config file, the environment winning', () => {

@@ -19,6 +19,8 @@ import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { abuseRoutes } from './routes/abuse.js';
 import { attributeRoutes } from './routes/attributes.js';
+import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
+import { carrierRoutes } from './routes/carriers.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -61,6 +63,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   webhookRoutes,
   importRoutes,
   abuseRoutes,
+  carrierRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
@@ -148,6 +151,7 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   await shortLinkRedirect(app, ctx);
+  await carrierWebhookRoutes(app, ctx);
 
   await app.register(
     async (v1) => {

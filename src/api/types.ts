@@ -8,6 +8,8 @@ declare module 'fastify' {
     permission?: Permission | 'authenticated';
     /** A /v1 route open to anyone (login, public sign-up forms). */
     public?: boolean;
+    /** A carrier's callback (/webhooks/...): authenticated by the carrier's signature or token. */
+    carrierWebhook?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

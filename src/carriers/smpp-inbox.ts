@@ -115,6 +115,8 @@ export class SmppInbox {
       status: folded.status,
       at: parsed.doneAt ?? this.options.clock(),
       ...(parsed.errorCode === undefined ? {} : { errorCode: parsed.errorCode }),
+      // Of a split message, the part whose outcome the folded receipt carries says it.
+      permanent: parsed.permanent && folded.status === parsed.status,
     };
     return { kind: 'receipt', receipt };
   }

@@ -58,6 +58,39 @@ export interface ParsedReceipt {
   /** The err field when it says something (not all zeros). */
   readonly errorCode: string | undefined;
   readonly doneAt: Date | undefined;
+  /**
+   * The SMSC says the number cannot get SMS for good: a hard bounce for hygiene. REJECTD always;
+   * UNDELIV unless its err names a passing condition (phone off, busy, memory full); EXPIRED,
+   * DELETED and UNKNOWN never (the number may well be fine).
+   */
+  readonly permanent: boolean;
+}
+
+/**
+ * GSM MAP error causes (3GPP TS 29.002) that SMSCs put in `err`, where they say something about the
+ * number's future: these pass, so an UNDELIV with one of them is no hard bounce.
+ */
+export const SMPP_TRANSIENT_ERRS = [
+  '006', // absent subscriber (SM)
+  '027', // absent subscriber
+  '031', // subscriber busy for MT-SMS
+  '032', // SM delivery failure (e.g. memory capacity exceeded)
+  '034', // system failure
+  '035', // data missing
+  '036', // unexpected data value
+] as const;
+
+/**
+ * @example
+ *   isPermanentReceipt('UNDELIV', '001'); // true: unknown subscriber
+ *   isPermanentReceipt('UNDELIV', '27');  // false: absent subscriber (phone off)
+ *   isPermanentReceipt('EXPIRED', '001'); // false
+ */
+export function isPermanentReceipt(stat: string | null, err: string | undefined): boolean {
+  if (stat === 'REJECTD') return true;
+  if (stat !== 'UNDELIV') return false;
+  const code = err && /^\d+$/.test(err) ? err.padStart(3, '0').slice(-3) : err;
+  return !(SMPP_TRANSIENT_ERRS as readonly (string | undefined)[]).includes(code);
 }
 
 const FIELD = /\b(id|sub|dlvrd|submit[ _]date|done[ _]date|stat|err|text)\s*:/gi;
@@ -133,11 +166,22 @@ export function parseSmppReceipt(
     tlvs.messageState === undefined ? undefined : MESSAGE_STATE_STATUS[tlvs.messageState];
   const status = fromState !== undefined ? fromState : stat ? STAT_STATUS[stat] : null;
   const err = fields.err;
+  const errorCode = err && !/^0+$/.test(err) ? err : undefined;
+  // The message_state TLV, where given, wins over the text's stat (as for the status).
+  const effectiveStat =
+    fromState === 'undelivered'
+      ? 'UNDELIV'
+      : tlvs.messageState === 8
+        ? 'REJECTD'
+        : fromState !== undefined
+          ? null
+          : stat;
   return {
     carrierMessageId,
     status,
     stat: stat ?? fields.stat ?? null,
-    errorCode: err && !/^0+$/.test(err) ? err : undefined,
+    errorCode,
     doneAt: parseReceiptDate(fields['done date']),
+    permanent: status !== null && isPermanentReceipt(effectiveStat, errorCode),
   };
 }

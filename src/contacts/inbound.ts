@@ -5,7 +5,7 @@
  *   - opt-out (STOP / TD / 退订 ..., with noise around) revokes marketing consent, which
  *     suppresses the number, and sends one confirmation without marketing content;
  *   - opt-in (START / UNSTOP / 订阅) re-subscribes someone who opted out, on their own word;
- *   - help gets the help text; anything else just lands in the inbox.
+ *   - help gets the help text of the sender's policy pack; anything else lands in the inbox.
  * Messages already queued to a number that opts out are stopped by the dispatcher's re-check.
  */
 import type { AppContext } from '../app-context.js';
@@ -31,7 +31,7 @@ import {
 } from '../delivery/replies.js';
 import { currentConsents } from '../store/consents.js';
 import { findContactByIndex } from '../store/contacts.js';
-import { insertInboundMessage } from '../store/inbound.js';
+import { findInboundByDedupeKey, insertInboundMessage } from '../store/inbound.js';
 import { closeOpenRequests, findOpenRequest } from '../store/subscriptions.js';
 import { addSuppression, findSuppressions } from '../store/suppressions.js';
 import { emitInboundMessage, emitKeywordOptOut } from '../webhooks/emit.js';
@@ -46,6 +46,8 @@ export const INBOUND_ACTIONS = [
   'help_sent',
   'stored',
   'ignored',
+  // The same message again (a carrier's retry, a replayed callback): nothing done twice.
+  'duplicate',
 ] as const;
 export type InboundAction = (typeof INBOUND_ACTIONS)[number];
 
@@ -84,7 +86,25 @@ function keywordsFor(pack: PolicyPack | null, doiOpen: boolean): KeywordSets {
   };
 }
 
-export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<InboundOutcome> {
+export interface ReceiveOptions {
+  /**
+   * What makes this message the same as one received before. Default: the carrier's message id,
+   * where it gave one; without either, every message counts as new.
+   */
+  readonly dedupeKey?: string | null;
+}
+
+/** The default dedupe key: the carrier's own id for the message. */
+function dedupeKeyOf(sms: InboundSms, opts: ReceiveOptions): string | null {
+  if (opts.dedupeKey !== undefined) return opts.dedupeKey;
+  return sms.carrierMessageId ? `${sms.carrier}:id:${sms.carrierMessageId}` : null;
+}
+
+export async function receiveInbound(
+  ctx: AppContext,
+  sms: InboundSms,
+  opts: ReceiveOptions = {},
+): Promise<InboundOutcome> {
   const db = ctx.store.db;
   const parsed = parsePhone(sms.from, ctx.config.defaultCountry as CountryCode | undefined);
   if (!parsed.ok) {
@@ -96,6 +116,12 @@ export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<
   }
   const now = sms.receivedAt;
   const phoneIndex = ctx.cipher.blindIndex(parsed.e164);
+  const dedupeKey = dedupeKeyOf(sms, opts);
+  const repeat = (): InboundOutcome => {
+    ctx.logger.info({ carrier: sms.carrier }, 'inbound SMS received before: ignored');
+    return { inboundId: null, intent: 'other', matched: null, action: 'duplicate' };
+  };
+  if (dedupeKey && (await findInboundByDedupeKey(db, { dedupeKey }))) return repeat();
   const contact = await findContactByIndex(db, phoneIndex);
   const pack = policyOf(parsed.country);
   const open = await findOpenRequest(db, { phoneIndex, now: now.toISOString() });
@@ -103,14 +129,22 @@ export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<
     sms.text,
     keywordsFor(pack, open !== undefined),
   );
-  const inbound = await insertInboundMessage(db, {
-    contact_id: contact?.id ?? null,
-    phone_index: phoneIndex,
-    body: sms.text,
-    intent,
-    carrier: sms.carrier,
-    received_at: now.toISOString(),
-  });
+  let inbound: Awaited<ReturnType<typeof insertInboundMessage>>;
+  try {
+    inbound = await insertInboundMessage(db, {
+      contact_id: contact?.id ?? null,
+      phone_index: phoneIndex,
+      body: sms.text,
+      intent,
+      carrier: sms.carrier,
+      received_at: now.toISOString(),
+      dedupe_key: dedupeKey,
+    });
+  } catch (err) {
+    // Two copies racing: the unique key let one in.
+    if (dedupeKey && (await findInboundByDedupeKey(db, { dedupeKey }))) return repeat();
+    throw err;
+  }
   await emitInboundMessage(db, inbound, parsed);
   const languages =
     replyLanguage(parsed.country, contact?.locale) === 'zh'
@@ -236,7 +270,13 @@ export async function receiveInbound(ctx: AppContext, sms: InboundSms): Promise<
       const sent = await db
         .transaction()
         .execute((tx) =>
-          queueReply(ctx, tx, sender, 'help_reply', pickText(HELP_TEXTS, languages)),
+          queueReply(
+            ctx,
+            tx,
+            sender,
+            'help_reply',
+            pickText(pack?.help.texts ?? HELP_TEXTS, languages),
+          ),
         );
       return done(sent ? 'help_sent' : 'stored');
     }

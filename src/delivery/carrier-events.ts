@@ -17,12 +17,16 @@ export interface CarrierEventsOptions {
   readonly retryMs?: number;
   /** Tries of an unmatched receipt before it is given up. Default 10. */
   readonly maxTries?: number;
+  /** Listen to the push carriers (default true); false: only retry what is handed over. */
+  readonly subscribe?: boolean;
 }
 
 export interface CarrierEvents {
   /** Resolves once everything received so far was handled (retries still waiting aside). */
   idle(): Promise<void>;
   counts(): Readonly<Record<ReceiptResult | 'inbound' | 'given_up' | 'errors', number>>;
+  /** A receipt that matched no message yet (a webhook's): tried again later, as above. */
+  retryLater(receipt: DeliveryReceipt): void;
   stop(): void;
 }
 
@@ -61,22 +65,25 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
         );
         return;
       }
-      if (stopped) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        receipt(r, tries + 1);
-      }, retryMs);
-      timer.unref();
-      timers.add(timer);
+      later(r, tries + 1);
     });
+  const later = (r: DeliveryReceipt, tries: number) => {
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      receipt(r, tries);
+    }, retryMs);
+    timer.unref();
+    timers.add(timer);
+  };
   const inbound = (sms: InboundSms) =>
     run('inbound', async () => {
       await receiveInbound(ctx, sms);
       counts.inbound += 1;
     });
 
-  const unsubscribers = ctx.carriers
-    .names()
+  const pushCarriers = opts.subscribe === false ? [] : ctx.carriers.names();
+  const unsubscribers = pushCarriers
     .map((name) => ctx.carriers.get(name)!)
     .filter((carrier) => carrier.subscribe)
     .map((carrier) =>
@@ -94,6 +101,7 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
       }
     },
     counts: () => ({ ...counts }),
+    retryLater: (r) => later(r, 2),
     stop: () => {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
@@ -111,6 +119,21 @@ export function ensureCarrierEvents(ctx: AppContext): CarrierEvents {
   if (!events) {
     events = wireCarrierEvents(ctx);
     wired.set(ctx, events);
+  }
+  return events;
+}
+
+const callbackRetries = new WeakMap<AppContext, CarrierEvents>();
+
+/**
+ * Retries for receipts that came by webhook before the dispatcher recorded the carrier's id;
+ * subscribes to nothing, so the API process never opens a carrier's own connection.
+ */
+export function callbackReceiptRetries(ctx: AppContext): CarrierEvents {
+  let events = callbackRetries.get(ctx);
+  if (!events) {
+    events = wireCarrierEvents(ctx, { subscribe: false });
+    callbackRetries.set(ctx, events);
   }
   return events;
 }

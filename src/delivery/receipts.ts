@@ -13,6 +13,7 @@ import {
   updateMessageFrom,
   type MessagePatch,
 } from '../store/messages.js';
+import { emitMessageOutcome } from '../webhooks/emit.js';
 import { recordHistory } from './history.js';
 import { isHardBounce } from './outcomes.js';
 import type { MessageStatus } from './outbox.js';
@@ -65,6 +66,13 @@ export async function recordReceipt(
         carrier: receipt.carrier,
       },
     ]);
+    await emitMessageOutcome(ctx, tx, row, {
+      status: receipt.status,
+      carrier: receipt.carrier,
+      carrierMessageId: receipt.carrierMessageId,
+      errorCode: patch.error_code ?? null,
+      at: receipt.at,
+    });
     if (
       BOUNCING.includes(receipt.status) &&
       isHardBounce(receipt.errorCode, receipt.permanent) &&

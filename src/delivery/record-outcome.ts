@@ -15,6 +15,7 @@ import {
   type MessageRow,
 } from '../store/messages.js';
 import { addSuppression } from '../store/suppressions.js';
+import { emitMessageOutcome } from '../webhooks/emit.js';
 import { recordHistory, type Transition } from './history.js';
 import { isAmbiguous, isCarrierOptOut, isHardBounce } from './outcomes.js';
 import type { MessageStatus } from './outbox.js';
@@ -136,6 +137,12 @@ async function feedHygiene(tx: DbOrTx, row: MessageRow, outcome: SubmitOutcome, 
   }
 }
 
+function failedOutcome(outcome: SubmitOutcome, at: Date) {
+  const { result } = outcome;
+  const errorCode = result.status === 'failed' ? result.errorCode : null;
+  return { status: 'failed', carrier: outcome.carrier, carrierMessageId: null, errorCode, at };
+}
+
 /** Records the outcome of a hand-off; null when the claim was taken over meanwhile. */
 export async function recordOutcome(
   ctx: AppContext,
@@ -155,6 +162,8 @@ export async function recordOutcome(
     if (!finished) return false;
     await recordHistory(tx, historyOf(row, outcome, kind, opts.now));
     await feedHygiene(tx, row, outcome, opts.now);
+    // message.failed for a message that ends here (hook for outbound webhooks, issue 5).
+    if (kind === 'failed') await emitMessageOutcome(ctx, tx, row, failedOutcome(outcome, opts.now));
     return true;
   });
   if (!done) return null;

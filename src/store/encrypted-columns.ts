@@ -10,4 +10,5 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'messages', idColumn: 'id', column: 'phone_enc' },
   { table: 'webhook_endpoints', idColumn: 'id', column: 'secret_enc' },
   { table: 'webhook_endpoints', idColumn: 'id', column: 'previous_secret_enc' },
+  { table: 'carrier_accounts', idColumn: 'id', column: 'secrets_enc' },
 ];

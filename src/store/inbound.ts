@@ -13,6 +13,18 @@ export async function insertInboundMessage(
   return db.insertInto('inbound_messages').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** The inbound message stored under a dedupe key, if any. */
+export async function findInboundByDedupeKey(
+  db: DbOrTx,
+  opts: { dedupeKey: string },
+): Promise<InboundMessageRow | undefined> {
+  return db
+    .selectFrom('inbound_messages')
+    .selectAll()
+    .where('dedupe_key', '=', opts.dedupeKey)
+    .executeTakeFirst();
+}
+
 /** Inbound messages from one number, oldest first. */
 export async function listInboundOf(
   db: DbOrTx,

@@ -266,6 +266,22 @@ export interface InboundMessagesTable {
   intent: string;
   carrier: string;
   received_at: string;
+  /** The carrier's message id, or a keyed hash of sender, time and text: repeats land once. */
+  dedupe_key: Generated<string | null>;
+}
+
+/** A carrier account an admin configured; secrets live encrypted in `secrets_enc`. */
+export interface CarrierAccountsTable {
+  id: Generated<number>;
+  name: string;
+  type: string;
+  enabled: number;
+  settings: string; // JSON
+  secrets_enc: string;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
 }
 
 export interface ShortLinksTable {
@@ -338,6 +354,7 @@ export interface Database {
   messages: MessagesTable;
   message_events: MessageEventsTable;
   inbound_messages: InboundMessagesTable;
+  carrier_accounts: CarrierAccountsTable;
   short_links: ShortLinksTable;
   link_clicks: LinkClicksTable;
   settings: SettingsTable;

@@ -20,6 +20,7 @@ import {
 import type { DbOrTx } from '../store/database.js';
 import { findContactById } from '../store/contacts.js';
 import type { InboundMessageRow } from '../store/inbound.js';
+import type { MessageRow } from '../store/messages.js';
 import type { ShortLinkRow } from '../store/short-links.js';
 import { insertWebhookDeliveries, subscribedEndpointIds } from '../store/webhooks.js';
 
@@ -147,5 +148,51 @@ export async function emitKeywordOptOut(
     method: 'keyword',
     keyword,
     inboundMessageId: inbound.id,
+  }));
+}
+
+/** The final statuses that are an event: delivered, or a carrier's final word that it was not. */
+const OUTCOME_EVENTS = {
+  delivered: 'message.delivered',
+  undelivered: 'message.failed',
+  failed: 'message.failed',
+  expired: 'message.failed',
+} as const satisfies Readonly<Record<string, WebhookEventType>>;
+
+export interface MessageOutcome {
+  readonly status: string;
+  readonly carrier: string | null;
+  readonly carrierMessageId: string | null;
+  readonly errorCode: string | null;
+  readonly at: Date;
+}
+
+/**
+ * `message.delivered` or `message.failed` for a message that reached a final status (a receipt,
+ * or the dispatcher giving up); nothing for any other status. Call it in the transaction that
+ * records the status, so the event exists exactly when the status does.
+ *
+ * @example
+ *   await emitMessageOutcome(ctx, tx, row, { status: 'delivered', carrier: 'twilio',
+ *     carrierMessageId: 'SM...', errorCode: null, at: receipt.at });
+ */
+export async function emitMessageOutcome(
+  ctx: Pick<AppContext, 'cipher'>,
+  db: DbOrTx,
+  message: Pick<MessageRow, 'id' | 'contact_id' | 'phone_enc' | 'purpose' | 'campaign_id'>,
+  outcome: MessageOutcome,
+): Promise<number> {
+  const type = (OUTCOME_EVENTS as Readonly<Record<string, WebhookEventType>>)[outcome.status];
+  if (type !== 'message.delivered' && type !== 'message.failed') return 0;
+  return emitLazy(db, type, outcome.at, () => ({
+    messageId: message.id,
+    contactId: message.contact_id,
+    phone: message.phone_enc === null ? null : maskedPhone(ctx.cipher.decrypt(message.phone_enc)),
+    purpose: message.purpose,
+    status: outcome.status,
+    carrier: outcome.carrier,
+    carrierMessageId: outcome.carrierMessageId,
+    errorCode: outcome.errorCode,
+    campaignId: message.campaign_id,
   }));
 }

@@ -216,6 +216,7 @@ describe('smpp carrier', () => {
       carrierMessageId: (result as { carrierMessageId: string }).carrierMessageId,
       status: 'undelivered',
       errorCode: '001',
+      permanent: true, // unknown subscriber: a hard bounce for hygiene
     });
   });
 
@@ -293,6 +294,33 @@ describe('smpp receipts', () => {
     expect(parseReceiptDate('260302101542')!.toISOString()).toBe('2026-03-02T10:15:42.000Z');
     expect(parseReceiptDate('2602301015')).toBeUndefined();
     expect(parseSmppReceipt('stat:DELIVRD', {})).toBeNull();
+  });
+
+  // A hard bounce feeds hygiene (invalid + suppressed at the limit): only when the SMSC says the
+  // number is done for, never for a phone that was off or a message that expired.
+  it.each([
+    ['id:A1 stat:UNDELIV err:001', true], // unknown subscriber
+    ['id:A1 stat:UNDELIV err:011', true], // teleservice not provisioned
+    ['id:A1 stat:UNDELIV err:000', true], // undeliverable, no cause given
+    ['id:A1 stat:UNDELIV err:027', false], // absent subscriber: the phone was off
+    ['id:A1 stat:UNDELIV err:34', false], // system failure, written without its leading zero
+    ['id:A1 stat:REJECTD err:0x0b', true],
+    ['id:A1 stat:EXPIRED err:001', false],
+    ['id:A1 stat:DELETED', false],
+    ['id:A1 stat:UNKNOWN', false],
+    ['id:A1 stat:DELIVRD err:000', false],
+  ])('judges %s permanent: %s', (text, permanent) => {
+    expect(parseSmppReceipt(text, {})!.permanent).toBe(permanent);
+  });
+
+  it('judges permanence by the message_state TLV where the SMSC sends one', () => {
+    expect(parseSmppReceipt('id:A1 stat:EXPIRED err:001', { messageState: 5 })!.permanent).toBe(
+      true,
+    );
+    expect(parseSmppReceipt('id:A1 stat:UNDELIV err:001', { messageState: 3 })!.permanent).toBe(
+      false,
+    );
+    expect(parseSmppReceipt('id:A1 err:000', { messageState: 8 })!.permanent).toBe(true);
   });
 });
 

@@ -156,8 +156,20 @@ describe.each(DIALECTS)('[%s] inbound SMS', (dialect) => {
     });
     expect((await inbound(US, 'help!')).json()).toMatchObject({ intent: 'help', action: 'stored' });
     const help = (await messagesOf(US)).filter((m) => m.kind === 'help_reply');
+    // The US pack's HELP text (CTIA: the program, rates, how to stop).
     expect(help.map((m) => m.body)).toEqual([
-      'Flora: reply STOP to unsubscribe, START to subscribe again.',
+      'Flora: Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out, START to opt back in.',
+    ]);
+  });
+
+  it('answers 帮助 from a Chinese number with the CN pack’s help text, in Chinese', async () => {
+    expect((await inbound(CN, '帮助')).json()).toMatchObject({
+      intent: 'help',
+      action: 'help_sent',
+    });
+    const help = (await messagesOf(CN)).filter((m) => m.kind === 'help_reply');
+    expect(help.map((m) => m.body)).toEqual([
+      '【Flora】客服帮助：回复TD退订营销短信，回复“订阅”重新订阅。',
     ]);
   });
 

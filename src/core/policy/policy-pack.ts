@@ -96,6 +96,14 @@ export interface OptOutRules {
   } | null;
 }
 
+/**
+ * What a HELP reply says (CTIA § 5.1.2: the program's name, how to stop); one text per locale, no
+ * marketing content.
+ */
+export interface HelpRules {
+  readonly texts: Readonly<Record<string, string>>;
+}
+
 /** The fields a pack cites a source for, in the order of docs/compliance.md. */
 export const POLICY_FIELDS = [
   'quietHours',
@@ -133,6 +141,8 @@ export interface PolicyPack {
   readonly frequency: FrequencyRules;
   readonly consent: Readonly<Record<Purpose, ConsentRequirement>>;
   readonly optOut: OptOutRules;
+  /** The answer to HELP (and the pack's other help words), by locale; `{brand}` is filled in. */
+  readonly help: HelpRules;
   /** Destination countries settings allow (fraud protection); null: any. */
   readonly allowedCountries: readonly string[] | null;
   readonly sources: Readonly<Record<PolicyField, string>>;

@@ -99,6 +99,12 @@ export const CN_PACK: PolicyPack = definePack(DEFAULT_PACK, {
       texts: { zh: '【{brand}】退订成功，您将不再收到营销短信。' },
     },
   },
+  help: {
+    texts: {
+      zh: '【{brand}】客服帮助：回复TD退订营销短信，回复“订阅”重新订阅。',
+      en: '{brand}: reply TD to unsubscribe from marketing messages.',
+    },
+  },
   sources: {
     quietHours:
       'No statute fixes hours; carrier and cloud SMS platform rules (China Mobile/Unicom/Telecom, Tencent Cloud, Alibaba Cloud) reject marketing SMS outside 08:00–22:00; Herald default 08:00–21:00.',

@@ -47,6 +47,14 @@ export const OPT_OUT_PATTERNS: readonly string[] = [
   String.raw`\b(antworte|antworten(\s+sie)?(\s+mit)?|sende|senden(\s+sie)?)\s+["„]?stopp?\b`,
 ];
 
+/** The answer to HELP: who is writing and how to stop, never marketing. */
+export const HELP_TEXTS = {
+  en: '{brand}: reply STOP to unsubscribe, START to subscribe again. Msg & data rates may apply.',
+  zh: '【{brand}】回复TD退订，回复“订阅”重新订阅。',
+  fr: '{brand} : répondez STOP pour vous désinscrire.',
+  de: '{brand}: Antworten Sie STOP, um sich abzumelden.',
+} as const;
+
 export const CONFIRMATION_TEXTS = {
   en: '{brand}: you are unsubscribed and will receive no further messages. Reply START to resubscribe.',
   zh: '【{brand}】退订成功，您将不再收到我们的短信。',

@@ -5,7 +5,13 @@
  */
 import { DEFAULT_KEYWORDS } from '../../keywords.js';
 import type { PolicyPack } from '../policy-pack.js';
-import { CONFIRMATION_TEXTS, MON_TO_SAT, OPT_OUT_PATTERNS, OPT_OUT_TEXTS } from './common.js';
+import {
+  CONFIRMATION_TEXTS,
+  HELP_TEXTS,
+  MON_TO_SAT,
+  OPT_OUT_PATTERNS,
+  OPT_OUT_TEXTS,
+} from './common.js';
 import { deepFreeze } from '../merge.js';
 
 export const DEFAULT_PACK: PolicyPack = deepFreeze({
@@ -65,6 +71,7 @@ export const DEFAULT_PACK: PolicyPack = deepFreeze({
     legalDeadlineBusinessDays: null,
     confirmation: { withinMinutes: 5, texts: CONFIRMATION_TEXTS },
   },
+  help: { texts: HELP_TEXTS },
   allowedCountries: null,
   sources: {
     quietHours: 'Herald strict default: Monday–Saturday 09:00–20:00 recipient local time.',

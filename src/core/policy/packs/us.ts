@@ -35,6 +35,12 @@ export const US_PACK: PolicyPack = definePack(DEFAULT_PACK, {
     help: ['HELP', 'INFO'],
     confirm: ['YES'],
   },
+  // CTIA Messaging Principles § 5.1.2: HELP names the program and how to opt out.
+  help: {
+    texts: {
+      en: '{brand}: Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out, START to opt back in.',
+    },
+  },
   consent: {
     marketing: {
       required: true,
