@@ -294,6 +294,18 @@ export interface SettingsTable {
   updated_at: string;
 }
 
+/** A saved segment (0010): its filter is a JSON SegmentFilter in normal form. */
+export interface SegmentsTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  filter: string;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -318,4 +330,5 @@ export interface Database {
   short_links: ShortLinksTable;
   link_clicks: LinkClicksTable;
   settings: SettingsTable;
+  segments: SegmentsTable;
 }
