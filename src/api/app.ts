@@ -29,6 +29,7 @@ import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { messageRoutes } from './routes/messages.js';
 import { policyRoutes } from './routes/policies.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { segmentRoutes } from './routes/segments.js';
 import { simulatorRoutes } from './routes/simulator.js';
 import { confirmPageRoutes, subscribeRoutes } from './routes/subscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
@@ -59,6 +60,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   messageRoutes,
   webhookRoutes,
   importRoutes,
+  segmentRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
