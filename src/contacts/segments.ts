@@ -158,6 +158,24 @@ export interface SegmentInput {
   readonly filter: unknown;
 }
 
+// Two writers may both find a name free; the unique index decides, and the loser hears why.
+async function nameTaken<T>(
+  ctx: AppContext,
+  name: string,
+  write: () => Promise<T>,
+  id?: number,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const other = await findSegmentByName(ctx.store.db, name);
+    if (other && other.id !== id) {
+      throw new HeraldError('SEGMENT_EXISTS', undefined, { id: other.id });
+    }
+    throw err;
+  }
+}
+
 async function assertNameFree(ctx: AppContext, name: string, id?: number): Promise<void> {
   const other = await findSegmentByName(ctx.store.db, name);
   if (other && other.id !== id) {
@@ -176,15 +194,17 @@ export async function createSavedSegment(
   const filter = await parseSegmentFilter(db, input.filter, now);
   await assertNameFree(ctx, name);
   const at = now.toISOString();
-  const row = await insertSegment(db, {
-    name,
-    description: input.description ?? null,
-    filter: JSON.stringify(filter),
-    created_by: actor,
-    created_at: at,
-    updated_by: actor,
-    updated_at: at,
-  });
+  const row = await nameTaken(ctx, name, () =>
+    insertSegment(db, {
+      name,
+      description: input.description ?? null,
+      filter: JSON.stringify(filter),
+      created_by: actor,
+      created_at: at,
+      updated_by: actor,
+      updated_at: at,
+    }),
+  );
   await ctx.auditor.record({
     actor,
     action: 'segment.create',
@@ -224,7 +244,9 @@ export async function changeSavedSegment(
     }
     patch.filter = JSON.stringify(filter);
   }
-  const row = await updateSegment(db, id, patch);
+  const row = patch.name
+    ? await nameTaken(ctx, patch.name, () => updateSegment(db, id, patch), id)
+    : await updateSegment(db, id, patch);
   if (!row) throw new HeraldError('SEGMENT_NOT_FOUND');
   await ctx.auditor.record({
     actor,
