@@ -493,6 +493,73 @@ describe.each(DIALECTS)('[%s] segments in SQL', (dialect) => {
     expect(await countSegment(store.db, filter, { now: later })).toBe(0);
   });
 
+  it("keeps each contact's latest purchase in step with its events", async () => {
+    const last = async (name: Name) =>
+      (
+        await store.db
+          .selectFrom('contacts')
+          .select('last_purchase_at')
+          .where('id', '=', ids[name])
+          .executeTakeFirstOrThrow()
+      ).last_purchase_at;
+    expect(await last('ana')).toBe(ago(5)); // the latest of three, inserted oldest last
+    expect(await last('ben')).toBe(ago(100));
+    expect(await last('eli')).toBeNull(); // an app_open is no purchase
+    // The aggregate and the events agree: "bought in 30 days" both ways.
+    const viaEvents: SegmentFilter = {
+      kind: 'purchase',
+      withinDays: 30,
+      categories: ['tea', 'books'],
+    };
+    expect(await who({ kind: 'purchase', withinDays: 30 })).toEqual(await who(viaEvents));
+    // Moving an event to another contact (a merge of duplicates) moves the fact with it.
+    const t = await store.db.transaction().execute(async (tx) => {
+      const e = await tx
+        .insertInto('events')
+        .values({
+          contact_id: ids.ana,
+          type: 'purchase',
+          occurred_at: ago(2),
+          amount: 1,
+          currency: 'CNY',
+          category: 'tea',
+          properties: '{}',
+          received_at: ago(2),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx.updateTable('events').set({ contact_id: ids.eli }).where('id', '=', e.id).execute();
+      const eli = await tx
+        .selectFrom('contacts')
+        .select('last_purchase_at')
+        .where('id', '=', ids.eli)
+        .executeTakeFirstOrThrow();
+      const inSegment = await segmentContactIds(
+        tx,
+        { kind: 'last_purchase', withinDays: 3 },
+        {
+          now: NOW,
+          limit: 10,
+        },
+      );
+      await tx.deleteFrom('events').where('id', '=', e.id).execute();
+      await tx
+        .updateTable('contacts')
+        .set({ last_purchase_at: null })
+        .where('id', '=', ids.eli)
+        .execute();
+      return { eli: eli.last_purchase_at, inSegment };
+    });
+    expect(t.eli).toBe(ago(2));
+    expect(t.inSegment.map((id) => byId.get(id)).sort()).toEqual(['ana', 'eli', 'fay']);
+    expect(await last('ana')).toBe(ago(2)); // never moves back
+    await store.db
+      .updateTable('contacts')
+      .set({ last_purchase_at: ago(5) })
+      .where('id', '=', ids.ana)
+      .execute();
+  });
+
   it('expands saved segments, also through other saved segments', async () => {
     const saved = async (name: string, filter: SegmentFilter) =>
       insertSegment(store.db, {
