@@ -13,6 +13,7 @@ import * as deliveryReceipts from './0008-delivery-receipts.js';
 import * as webhooks from './0009-webhooks.js';
 import * as pumping from './0012-pumping.js';
 import * as carrierAccounts from './0014-carrier-accounts.js';
+import * as segments from './0010-segments.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-webhooks': webhooks,
   '0012-pumping': pumping,
   '0014-carrier-accounts': carrierAccounts,
+  '0010-segments': segments,
 };
