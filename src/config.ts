@@ -36,6 +36,14 @@ export const ConfigSchema = Type.Object({
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
+  // Campaigns: a second person approves marketing campaigns unless this is `off`.
+  HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
+    default: 'required',
+  }),
+  // Price per SMS segment by country (ISO alpha-2) and `default`, for campaign budgets (JSON).
+  HERALD_SMS_PRICES: Type.Optional(
+    Type.Record(Type.String({ pattern: '^([A-Z]{2}|default)$' }), Type.Number({ minimum: 0 })),
+  ),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -70,6 +78,10 @@ export interface Config {
   readonly linkDomains: readonly string[];
   /** Routes per purpose and country, rate limits per carrier and sender. */
   readonly routing: RoutingConfig;
+  /** Marketing campaigns need a second person's approval. */
+  readonly campaignApproval: boolean;
+  /** Price per SMS segment by country and `default` (campaign budgets). */
+  readonly smsPrices: Readonly<Record<string, number>>;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -146,6 +158,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
+  if (typeof merged.HERALD_SMS_PRICES === 'string') {
+    try {
+      merged.HERALD_SMS_PRICES = JSON.parse(merged.HERALD_SMS_PRICES) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_SMS_PRICES', 'is not valid JSON');
+    }
+  }
   if (typeof merged.HERALD_ROUTING === 'string') {
     try {
       merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
@@ -205,5 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    campaignApproval: raw.HERALD_CAMPAIGN_APPROVAL === 'required',
+    smsPrices: Object.freeze({ ...(raw.HERALD_SMS_PRICES ?? {}) }),
   });
 }

@@ -18,6 +18,7 @@ import { registerAuth } from './auth-plugin.js';
 import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { attributeRoutes } from './routes/attributes.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -59,6 +60,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   messageRoutes,
   webhookRoutes,
   importRoutes,
+  campaignRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -1,4 +1,5 @@
 /** Every periodic job the worker runs. */
+import { campaignJob } from '../campaigns/lifecycle-job.js';
 import { hygieneJob } from '../contacts/hygiene.js';
 import { doiExpiryJob } from '../contacts/double-opt-in.js';
 import { retentionJob } from '../contacts/retention.js';
@@ -22,4 +23,5 @@ export const JOBS: readonly Job[] = [
   dispatchJob,
   doiExpiryJob,
   webhookDeliveryJob,
+  campaignJob,
 ];

@@ -159,7 +159,7 @@ export type ErasureCounts = {
 
 // A message that has not left yet (MESSAGE_STATUSES in src/delivery/outbox.ts): cancelled on
 // erasure; the dispatcher re-checks the row before it submits, and finds no number left.
-const UNSENT_STATUSES = ['queued', 'sending'];
+const UNSENT_STATUSES = ['queued', 'sending', 'paused'];
 
 /**
  * Destroys the personal data of a subject inside the caller's transaction: the contact (its

@@ -11,6 +11,7 @@ import * as links from './0006-links.js';
 import * as settings from './0007-settings.js';
 import * as deliveryReceipts from './0008-delivery-receipts.js';
 import * as webhooks from './0009-webhooks.js';
+import * as campaigns from './0011-campaigns.js';
 import * as segments from './0010-segments.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -23,4 +24,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-delivery-receipts': deliveryReceipts,
   '0009-webhooks': webhooks,
   '0010-segments': segments,
+  '0011-campaigns': campaigns,
 };
