@@ -10,7 +10,7 @@ import { customAttributeSchema } from '../contacts/attributes.js';
 import { builtInAttributes } from '../core/attributes.js';
 import { compileTemplate } from '../core/content/template.js';
 import { HeraldError } from '../core/errors.js';
-import type { PauseReason } from '../core/campaigns/guardrails.js';
+import type { GuardrailInput, PauseReason } from '../core/campaigns/guardrails.js';
 import {
   approvalRequired,
   transition,
@@ -201,6 +201,8 @@ export interface ActOptions {
   /** pause: why (a guardrail, or `manual`). */
   readonly pauseReason?: PauseReason;
   readonly pauseDetail?: Record<string, unknown>;
+  /** resume: new guardrails (e.g. a higher budget after a budget pause). */
+  readonly guardrails?: GuardrailInput;
 }
 
 function patchFor(
@@ -248,7 +250,13 @@ function patchFor(
         pause_detail: JSON.stringify({ ...(opts.pauseDetail ?? {}), note: opts.note ?? null }),
       };
     case 'resume':
-      return { ...base, paused_from: null, pause_reason: null, pause_detail: null };
+      return {
+        ...base,
+        paused_from: null,
+        pause_reason: null,
+        pause_detail: null,
+        ...(opts.guardrails ? { guardrails: JSON.stringify(opts.guardrails) } : {}),
+      };
   }
 }
 
@@ -333,6 +341,7 @@ export async function actOnCampaign(
       to: t.to,
       ...(action === 'submit' && t.to === 'approved' ? { approval: 'not_required' } : {}),
       ...(opts.note ? { note: opts.note } : {}),
+      ...(action === 'resume' && opts.guardrails ? { guardrails: opts.guardrails } : {}),
       ...(action === 'pause' ? { reason: opts.pauseReason ?? 'manual', ...opts.pauseDetail } : {}),
       ...(moved > 0 ? { messages: moved } : {}),
     },

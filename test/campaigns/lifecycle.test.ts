@@ -139,6 +139,14 @@ describe.each(DIALECTS)('[%s] campaign lifecycle', (dialect) => {
     const row = (await findCampaign(t.ctx.store.db, c.id))!;
     expect(row).toMatchObject({ status: 'paused', pause_reason: 'budget', cost: 3 });
     expect(await campaignMessages(t.ctx, c.id)).toHaveLength(3);
+    // Resumed with a higher budget, it plans the rest.
+    await actOnCampaign(t.ctx, c.id, 'resume', {
+      actor: 'user:alice',
+      now: at,
+      guardrails: { budget: 10 },
+    });
+    expect(await runCampaigns(t.ctx, { now: at })).toMatchObject({ planned: 3, paused: 0 });
+    expect(await findCampaign(t.ctx.store.db, c.id)).toMatchObject({ status: 'sending', cost: 6 });
   });
 
   it('pauses itself when the opt-out rate passes its threshold, and says why', async () => {

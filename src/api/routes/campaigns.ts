@@ -17,7 +17,7 @@ import {
   updateCampaign,
 } from '../../campaigns/campaigns.js';
 import { CAMPAIGN_STATUSES, type CampaignAction } from '../../core/campaigns/lifecycle.js';
-import { PAUSE_REASONS } from '../../core/campaigns/guardrails.js';
+import { GuardrailSchema, PAUSE_REASONS } from '../../core/campaigns/guardrails.js';
 import { ScheduleSchema } from '../../core/campaigns/schedule.js';
 import type { Permission } from '../../core/roles.js';
 import { actorOf } from '../../security/principal.js';
@@ -88,7 +88,12 @@ const ACTION_BODIES: Record<string, ReturnType<typeof Type.Object>> = {
     { note: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })) },
     { additionalProperties: false },
   ),
-  resume: Type.Object({}, { additionalProperties: false }),
+  resume: Type.Object(
+    {
+      guardrails: Type.Optional(GuardrailSchema),
+    },
+    { additionalProperties: false },
+  ),
   cancel: Type.Object(
     { note: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })) },
     { additionalProperties: false },
@@ -106,7 +111,7 @@ const ACTION_SUMMARY: Record<string, string> = {
   reject: 'Send a submitted campaign back to draft, with the reason',
   schedule: 'Schedule an approved campaign (optionally with a new schedule)',
   pause: 'Pause a scheduled or sending campaign: its waiting messages are held',
-  resume: 'Resume a paused campaign',
+  resume: 'Resume a paused campaign (optionally with new guardrails, e.g. a higher budget)',
   cancel: 'Cancel: messages not yet handed to a carrier are cancelled',
 };
 
@@ -222,11 +227,13 @@ export async function campaignRoutes(app: FastifyInstance, ctx: AppContext): Pro
           reason?: string;
           note?: string;
           schedule?: Parameters<typeof actOnCampaign>[3]['schedule'];
+          guardrails?: Parameters<typeof actOnCampaign>[3]['guardrails'];
         };
         const row = await actOnCampaign(ctx, request.params.id, action as CampaignAction, {
           actor: actorOf(request.principal!),
           ...(b.reason ? { note: b.reason } : b.note ? { note: b.note } : {}),
           ...(b.schedule ? { schedule: b.schedule } : {}),
+          ...(b.guardrails ? { guardrails: b.guardrails } : {}),
         });
         return campaignView(row, await campaignCounts(ctx.store.db, row.id));
       },
