@@ -10,7 +10,7 @@ import { checkRates, guardrailsOf } from '../core/campaigns/guardrails.js';
 import type { Job } from '../jobs/scheduler.js';
 import {
   activeCampaigns,
-  openCampaignMessages,
+  hasOpenCampaignMessages,
   recentCampaignOutcomes,
   updateCampaignFrom,
   type CampaignRow,
@@ -114,7 +114,7 @@ export async function runCampaigns(
       }
       if (
         progress.phase === 'done' &&
-        (await openCampaignMessages(ctx.store.db, campaign.id)) === 0
+        !(await hasOpenCampaignMessages(ctx.store.db, campaign.id))
       ) {
         await actOnCampaign(ctx, campaign.id, 'complete', { actor: SYSTEM_ACTOR, now });
         counts.completed += 1;

@@ -80,15 +80,16 @@ export async function campaignMessageCounts(
   }));
 }
 
-/** Messages of a campaign still to be decided or handed over (or held by a pause). */
-export async function openCampaignMessages(db: DbOrTx, campaignId: number): Promise<number> {
+/** Whether any of a campaign's messages is still to be decided or handed over (or held). */
+export async function hasOpenCampaignMessages(db: DbOrTx, campaignId: number): Promise<boolean> {
   const row = await db
     .selectFrom('messages')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select('id')
     .where('campaign_id', '=', campaignId)
     .where('status', 'in', ['queued', 'deferred', 'sending', 'submitted', 'paused'])
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
