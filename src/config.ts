@@ -44,6 +44,14 @@ export const ConfigSchema = Type.Object({
   HERALD_PUMPING: Type.Optional(PumpingSchema),
   // Carrier accounts (src/carriers/account-spec.ts), besides those stored through /v1/carriers.
   HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  // Campaigns: a second person approves marketing campaigns unless this is `off`.
+  HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
+    default: 'required',
+  }),
+  // Price per SMS segment by country (ISO alpha-2) and `default`, for campaign budgets (JSON).
+  HERALD_SMS_PRICES: Type.Optional(
+    Type.Record(Type.String({ pattern: '^([A-Z]{2}|default)$' }), Type.Number({ minimum: 0 })),
+  ),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -84,6 +92,10 @@ export interface Config {
   readonly pumping: PumpingLimits;
   /** Carrier accounts from the configuration (HERALD_CARRIERS), checked. */
   readonly carriers: readonly CarrierAccountSpec[];
+  /** Marketing campaigns need a second person's approval. */
+  readonly campaignApproval: boolean;
+  /** Price per SMS segment by country and `default` (campaign budgets). */
+  readonly smsPrices: Readonly<Record<string, number>>;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -209,6 +221,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError('HERALD_CARRIERS', 'is not valid JSON');
     }
   }
+  if (typeof merged.HERALD_SMS_PRICES === 'string') {
+    try {
+      merged.HERALD_SMS_PRICES = JSON.parse(merged.HERALD_SMS_PRICES) as unknown;
+    } catch {
+      throw new ConfigError('HERALD_SMS_PRICES', 'is not valid JSON');
+    }
+  }
   if (typeof merged.HERALD_ROUTING === 'string') {
     try {
       merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
@@ -275,5 +294,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
+    campaignApproval: raw.HERALD_CAMPAIGN_APPROVAL === 'required',
+    smsPrices: Object.freeze({ ...(raw.HERALD_SMS_PRICES ?? {}) }),
   });
 }
