@@ -35,6 +35,8 @@ export const ConfigSchema = Type.Object({
   HERALD_RETENTION_EVENT_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 730 }),
   HERALD_HARD_BOUNCE_LIMIT: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
   HERALD_REPERMISSION_DAYS: Type.Integer({ minimum: 30, maximum: 3650, default: 540 }),
+  // Conversions: how long after a click on a campaign link an order is credited to it.
+  HERALD_ATTRIBUTION_WINDOW_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 168 }),
   HERALD_DEFAULT_COUNTRY: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
   HERALD_OUTBOUND_ALLOW_HOSTS: Type.String({ default: '' }),
@@ -80,6 +82,8 @@ export interface Config {
   readonly hardBounceLimit: number;
   /** Hygiene: marketing consent older than this without engagement is flagged for re-permission. */
   readonly repermissionDays: number;
+  /** Hours after a campaign link click during which an order is attributed to it. */
+  readonly attributionWindowHours: number;
   /** Country assumed for numbers written without a country code, if any. */
   readonly defaultCountry: string | undefined;
   /** Domains (and their subdomains) that tracked links may point to. */
@@ -280,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retentionEventDays: raw.HERALD_RETENTION_EVENT_DAYS,
     hardBounceLimit: raw.HERALD_HARD_BOUNCE_LIMIT,
     repermissionDays: raw.HERALD_REPERMISSION_DAYS,
+    attributionWindowHours: raw.HERALD_ATTRIBUTION_WINDOW_HOURS,
     defaultCountry: raw.HERALD_DEFAULT_COUNTRY,
     linkDomains: Object.freeze(
       raw.HERALD_LINK_DOMAINS.split(',')

@@ -22,6 +22,7 @@ import { attributeRoutes } from './routes/attributes.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { carrierRoutes } from './routes/carriers.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { conversionRoutes } from './routes/conversions.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -68,6 +69,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   carrierRoutes,
   segmentRoutes,
   campaignRoutes,
+  conversionRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -63,6 +63,11 @@ export const ERROR_REGISTRY = {
   SEGMENT_NOT_FOUND: { status: 404, message: 'No such segment' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment with this name already exists' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment refers to this segment' },
+  CONVERSION_CONFLICT: {
+    status: 409,
+    message: 'This order id was already reported with different details',
+  },
+  REPORT_PERIOD_INVALID: { status: 400, message: 'The report period is not valid' },
   CAMPAIGN_NOT_FOUND: { status: 404, message: 'No such campaign' },
   CAMPAIGN_INVALID: { status: 400, message: 'The campaign is not valid' },
   CAMPAIGN_NOT_EDITABLE: { status: 409, message: 'Only a draft campaign can be changed' },

@@ -380,6 +380,22 @@ export interface CampaignsTable {
   updated_at: string;
 }
 
+/** An order reported back, attributed to the campaign message last clicked (0015). */
+export interface ConversionsTable {
+  id: Generated<number>;
+  order_id: string;
+  contact_id: number | null;
+  value: number;
+  currency: string;
+  occurred_at: string;
+  received_at: string;
+  campaign_id: number | null;
+  message_id: number | null;
+  variant: string | null;
+  click_id: number | null;
+  request_hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -409,4 +425,5 @@ export interface Database {
   settings: SettingsTable;
   campaigns: CampaignsTable;
   segments: SegmentsTable;
+  conversions: ConversionsTable;
 }

@@ -15,6 +15,7 @@ import * as segments from './0010-segments.js';
 import * as campaigns from './0011-campaigns.js';
 import * as pumping from './0012-pumping.js';
 import * as carrierAccounts from './0014-carrier-accounts.js';
+import * as conversions from './0015-conversions.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-campaigns': campaigns,
   '0012-pumping': pumping,
   '0014-carrier-accounts': carrierAccounts,
+  '0015-conversions': conversions,
 };
