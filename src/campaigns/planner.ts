@@ -51,6 +51,8 @@ import {
 import type { DbOrTx } from '../store/database.js';
 import { findSuppressionsOf } from '../store/suppressions.js';
 import type { ResolvedSegment } from '../store/segments.js';
+import { insertShortLinks, type ShortLinkRow } from '../store/short-links.js';
+import { trackCampaignLinks, type CampaignLinkConfig } from './campaign-links.js';
 import { actOnCampaign, campaignSegment, specOf, type CampaignSpec } from './campaigns.js';
 import { contactTemplateVars } from './template-vars.js';
 
@@ -96,6 +98,7 @@ interface Plan {
   readonly budget: number | null;
   readonly prices: Readonly<Record<string, number>>;
   readonly segmentsOf: Map<string, number>;
+  readonly links: CampaignLinkConfig;
 }
 
 function usesBestHour(spec: CampaignSpec): boolean {
@@ -142,6 +145,7 @@ async function preparePlan(ctx: AppContext, campaign: CampaignRow, now: Date): P
     budget: guardrailsOf(JSON.parse(campaign.guardrails)).budget,
     prices: ctx.config.smsPrices,
     segmentsOf: new Map(),
+    links: { publicUrl: ctx.config.publicUrl, domains: ctx.config.linkDomains },
   };
 }
 
@@ -165,7 +169,7 @@ function segmentsOf(plan: Plan, body: string): number {
 
 const NEXT_PHASE: Record<string, string> = { all: 'done', test: 'await_winner', rest: 'done' };
 
-type Outcome = { row: PlannedMessage; cost: number };
+type Outcome = { row: PlannedMessage; cost: number; links?: ShortLinkRow[] };
 
 interface BatchFacts {
   readonly consents: Awaited<ReturnType<typeof consentsOfContacts>>;
@@ -198,7 +202,18 @@ function planOne(
     startedAt: Math.max(plan.startedAt, now.getTime()),
     ...(hour !== undefined ? { bestHour: hour } : {}),
   });
-  const body = render(prepared, contact);
+  const rendered = render(prepared, contact);
+  // Each link becomes the contact's own tracked short link (clicks and conversions per variant).
+  const tracked =
+    rendered === null
+      ? null
+      : trackCampaignLinks(plan.links, rendered, {
+          campaignId: campaign.id,
+          contactId: contact.id,
+          variant: variantKey,
+          now,
+        });
+  const body = tracked?.body ?? null;
   const base = {
     contact_id: contact.id,
     phone_index: contact.phone_index,
@@ -282,6 +297,7 @@ function planOne(
       decision: JSON.stringify(stored),
     },
     cost: decision.action === 'block' ? 0 : messageCost(segments, contact.country, plan.prices),
+    ...(decision.action === 'block' ? {} : { links: tracked?.links ?? [] }),
   };
 }
 
@@ -360,6 +376,7 @@ async function planBatch(
         : new Map(),
     };
     const rows: PlannedMessage[] = [];
+    const linksOf = new Map<number, ShortLinkRow[]>();
     let cost = 0;
     let budget = false;
     let next = 0;
@@ -374,10 +391,18 @@ async function planBatch(
         }
         cost += outcome.cost;
         rows.push(outcome.row);
+        if (outcome.links?.length) linksOf.set(c.id, outcome.links);
       }
       lastId = c.id;
     }
     const inserted = await insertPlannedMessages(tx, rows);
+    // Links only for messages written now (a replayed batch's messages already have theirs).
+    await insertShortLinks(
+      tx,
+      inserted.flatMap((m) =>
+        (linksOf.get(m.contact_id ?? -1) ?? []).map((l) => ({ ...l, message_id: m.id })),
+      ),
+    );
     await recordHistory(
       tx,
       inserted.map((m) => ({

@@ -181,14 +181,19 @@ const INSERT_CHUNK = 500;
 export async function insertPlannedMessages(
   tx: DbOrTx,
   rows: readonly PlannedMessage[],
-): Promise<{ id: number; status: string; error_code: string | null }[]> {
-  const out: { id: number; status: string; error_code: string | null }[] = [];
+): Promise<{ id: number; contact_id: number | null; status: string; error_code: string | null }[]> {
+  const out: {
+    id: number;
+    contact_id: number | null;
+    status: string;
+    error_code: string | null;
+  }[] = [];
   for (const part of chunks(rows, INSERT_CHUNK)) {
     const inserted = await tx
       .insertInto('messages')
       .values(part)
       .onConflict((oc) => oc.columns(['campaign_id', 'contact_id']).doNothing())
-      .returning(['id', 'status', 'error_code'])
+      .returning(['id', 'contact_id', 'status', 'error_code'])
       .execute();
     out.push(...inserted);
   }

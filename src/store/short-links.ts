@@ -51,3 +51,13 @@ export async function clickStats(
     bots: Number(row.bots ?? 0),
   };
 }
+
+/** Stores many short links at once (a planned batch of campaign messages). */
+export async function insertShortLinks(db: DbOrTx, rows: readonly ShortLinkRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('short_links')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
+}
