@@ -23,6 +23,7 @@ import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { carrierRoutes } from './routes/carriers.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { conversionRoutes } from './routes/conversions.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -70,6 +71,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   segmentRoutes,
   campaignRoutes,
   conversionRoutes,
+  analyticsRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -73,7 +73,7 @@ describe.each(DIALECTS)('[%s] A/B tests and send-time optimisation', (dialect) =
     expect(rest.every((m) => m.variant === 'B' && m.not_before === later.toISOString())).toBe(true);
     expect(await findCampaign(t.ctx.store.db, c.id)).toMatchObject({
       winner: 'B',
-      winner_reason: 'statistics_pending',
+      winner_reason: 'insufficient_data',
       plan_phase: 'done',
     });
   });
