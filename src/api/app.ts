@@ -24,6 +24,7 @@ import { carrierRoutes } from './routes/carriers.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { conversionRoutes } from './routes/conversions.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { reportRoutes } from './routes/reports.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -72,6 +73,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   campaignRoutes,
   conversionRoutes,
   analyticsRoutes,
+  reportRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
