@@ -92,8 +92,8 @@ export interface LatencySummary {
 }
 
 /**
- * p50, p99 and maximum of latencies in seconds (the quantiles of simple-statistics'
- * quantileSorted).
+ * p50, p99 and maximum of latencies in seconds (simple-statistics' quantileSorted: linear
+ * interpolation, as NumPy's default percentile).
  *
  * @example
  *   latencySummary([1, 2, 3, 4]); // { count: 4, p50Seconds: 2.5, p99Seconds: 3.97, maxSeconds: 4 }
