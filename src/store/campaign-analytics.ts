@@ -105,7 +105,10 @@ export async function clickFigures(
       'short_links.campaign_id as campaignId',
       'short_links.variant as variant',
       eb.fn.countAll<number>().as('total'),
-      sql<number>`count(distinct short_links.contact_id)`.as('unique'),
+      // People: the contact, or the message once an erasure unlinked the contact.
+      sql<number>`count(distinct coalesce(cast(short_links.contact_id as text), 'm' || cast(short_links.message_id as text)))`.as(
+        'unique',
+      ),
     ])
     .where('short_links.campaign_id', 'is not', null)
     .where('link_clicks.is_bot', '=', 0)
