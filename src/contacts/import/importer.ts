@@ -20,6 +20,7 @@ import {
   updateImport,
   type ImportRecord,
 } from '../../store/imports.js';
+import { importWritesFor } from '../../store/import-writes.js';
 import { BatchRaceError, markRepeats, writeBatch, type BatchLine } from './batch.js';
 import { openCsvReader } from './csv-source.js';
 import { addCounts, emptyCounts, parseCounts, type ImportCounts } from './outcomes.js';
@@ -158,6 +159,7 @@ export async function runImport(
     cipher: ctx.cipher,
     init: { config: plan.prepare, delimiter: plan.delimiter },
   });
+  const writes = importWritesFor(ctx.store);
   const restore = await tuneForBulkWrites(db, ctx.store.dialect, {
     cacheMb: 24,
     walPages: 50_000,
@@ -183,7 +185,7 @@ export async function runImport(
               { concurrentRun: true },
             );
           }
-          const written = await writeBatch(tx, settings, lines, now);
+          const written = await writeBatch(tx, writes, settings, lines, now);
           const total = { ...counts };
           addCounts(total, written);
           await saveImportCheckpoint(tx, {
