@@ -69,8 +69,6 @@ const CONSENT_UPSERT = `insert into contact_consents
   at = excluded.at`;
 const LINE_INSERT = `insert into import_rows (import_id, line, outcome, reason, contact_id,
   masked_phone) values (?, ?, ?, ?, ?, ?)`;
-// A whole batch's keys as one JSON parameter: one cached statement for any number of them.
-const IN_JSON = 'in (select value from json_each(?))';
 
 function sqliteWrites(sqlite: Sqlite): ImportWrites {
   const cache = new Map<string, Statement>();
@@ -82,13 +80,18 @@ function sqliteWrites(sqlite: Sqlite): ImportWrites {
     }
     return prepared;
   };
-  const selectIn = <R>(head: string, values: readonly string[]): R[] =>
-    values.length === 0 ? [] : (statement(`${head} ${IN_JSON}`).all(JSON.stringify(values)) as R[]);
+  /** Rows whose `column` is one of `values`: one cached look-up per value, on its index. */
+  const selectEach = <R>(head: string, values: readonly string[]): R[] => {
+    const select = statement(`${head} = ?`);
+    const out: R[] = [];
+    for (const value of values) for (const row of select.all(value)) out.push(row as R);
+    return out;
+  };
 
   return {
     async findSuppressions(_tx, indexes) {
       const out = new Map<string, SuppressionRow[]>();
-      const rows = selectIn<SuppressionRow>(
+      const rows = selectEach<SuppressionRow>(
         'select * from suppressions where phone_index',
         indexes,
       );
@@ -96,11 +99,11 @@ function sqliteWrites(sqlite: Sqlite): ImportWrites {
       return out;
     },
     async findContacts(_tx, indexes) {
-      const rows = selectIn<ContactRow>('select * from contacts where phone_index', indexes);
+      const rows = selectEach<ContactRow>('select * from contacts where phone_index', indexes);
       return new Map(rows.map((row) => [row.phone_index, row]));
     },
     async findContactIdsByExternalIds(_tx, externalIds) {
-      const rows = selectIn<{ id: number; external_id: string }>(
+      const rows = selectEach<{ id: number; external_id: string }>(
         'select id, external_id from contacts where external_id',
         externalIds,
       );
