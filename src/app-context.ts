@@ -3,6 +3,7 @@
  * migrations, keys, the audit trail. Built once from a validated Config and passed down.
  */
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
+import { buildConfiguredCarriers } from './carriers/env-carriers.js';
 import { createSimulator } from './carriers/simulator.js';
 import type { Config } from './config.js';
 import { createRouter, type Router } from './delivery/routing.js';
@@ -58,7 +59,10 @@ export async function openContext(
     const cipher = await loadFieldCipher(store.db, master.key);
     const auditKey = deriveKey(master.key, 'audit-chain');
     const auditor = createAuditor(store.db, auditKey);
-    const carriers = createCarrierRegistry([createSimulator()]);
+    const carriers = createCarrierRegistry([
+      createSimulator(),
+      ...buildConfiguredCarriers(config.carriers, logger),
+    ]);
     const router = createRouter(config.routing, carriers, logger);
     return {
       config,

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { CarriersSchema, type CarrierAccounts } from './carriers/env-carriers.js';
 import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,6 +37,10 @@ export const ConfigSchema = Type.Object({
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
+  // Carrier accounts besides the simulator (src/carriers/env-carriers.ts); JSON in the env.
+  HERALD_CARRIERS: Type.Optional(CarriersSchema),
+  // How long a worker's claim on a message holds: a crashed worker's messages wait this long.
+  HERALD_DISPATCH_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -70,6 +75,10 @@ export interface Config {
   readonly linkDomains: readonly string[];
   /** Routes per purpose and country, rate limits per carrier and sender. */
   readonly routing: RoutingConfig;
+  /** Carrier accounts besides the built-in simulator. */
+  readonly carriers: Readonly<CarrierAccounts>;
+  /** How long a claim holds before another worker may take the message over. */
+  readonly dispatchLeaseMs: number;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -146,11 +155,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof merged.HERALD_ROUTING === 'string') {
+  for (const key of ['HERALD_ROUTING', 'HERALD_CARRIERS'] as const) {
+    if (typeof merged[key] !== 'string') continue;
     try {
-      merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
+      merged[key] = JSON.parse(merged[key]) as unknown;
     } catch {
-      throw new ConfigError('HERALD_ROUTING', 'is not valid JSON');
+      throw new ConfigError(key, 'is not valid JSON');
     }
   }
   const withDefaults = Value.Default(ConfigSchema, merged);
@@ -205,5 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    carriers: Object.freeze(raw.HERALD_CARRIERS ?? []),
+    dispatchLeaseMs: raw.HERALD_DISPATCH_LEASE_SECONDS * 1000,
   });
 }

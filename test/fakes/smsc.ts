@@ -85,6 +85,13 @@ export interface FakeSmscOptions {
   /** Submissions remembered (the oldest go first). Default 100,000. */
   readonly recordLimit?: number;
   readonly random?: () => number;
+  /**
+   * Draws the faults from this seed, per submission of a message: the n-th submit_sm of the same
+   * text to the same number meets the same fault in every run, whatever the order of arrival.
+   */
+  readonly seed?: number;
+  /** How long a receipt or MO message waits for a bound ESME before it is dropped. Default 5 s. */
+  readonly holdForBindMs?: number;
 }
 
 export interface SmscCounts {
@@ -149,6 +156,9 @@ export class FakeSmsc implements CarrierFake {
   private second = { start: 0, accepted: 0 };
   private closed = false;
   port = 0;
+
+  /** How often each text was submitted to each number (for seeded faults). */
+  private readonly seen = new Map<string, number>();
 
   private constructor(private readonly options: FakeSmscOptions) {
     this.faults = { ...NO_FAULTS, ...options.faults };
@@ -396,7 +406,7 @@ export class FakeSmsc implements CarrierFake {
   }
 
   private chooseFault(record: SmscSubmission): SmscFault | null {
-    const random = this.options.random ?? Math.random;
+    const random = this.drawsFor(record);
     const f = this.faults;
     if (f.rejectDestinations.includes(record.to)) return 'permanent';
     if (f.stallFraction > 0 && random() < f.stallFraction) return 'stall';
@@ -407,6 +417,15 @@ export class FakeSmsc implements CarrierFake {
     if (f.transientFraction > 0 && random() < f.transientFraction) return 'transient';
     this.second.accepted += 1;
     return null;
+  }
+
+  private drawsFor(record: SmscSubmission): () => number {
+    const { seed, random } = this.options;
+    if (random || seed === undefined) return random ?? Math.random;
+    const key = `${record.to}|${record.text}`;
+    const nth = this.seen.get(key) ?? 0;
+    this.seen.set(key, nth + 1);
+    return seededRandom(hash32(`${seed}|${key}|${nth}`));
   }
 
   private answer(peer: Peer, pdu: smpp.PDU, record: SmscSubmission, status: number): void {
@@ -488,7 +507,8 @@ export class FakeSmsc implements CarrierFake {
   }
 
   private async boundPeer(): Promise<Peer | null> {
-    for (let waited = 0; waited < 5_000 && !this.closed; waited += 20) {
+    const hold = this.options.holdForBindMs ?? 5_000;
+    for (let waited = 0; waited < hold && !this.closed; waited += 20) {
       const peer = [...this.peers].find((p) => p.bound);
       if (peer) return peer;
       await new Promise<void>((resolve) => this.later(20, resolve));
@@ -508,4 +528,23 @@ export class FakeSmsc implements CarrierFake {
 
 function senderOf(record: SmscSubmission): { sender?: string } {
   return record.source === '' ? {} : { sender: record.source };
+}
+
+/** FNV-1a, 32 bits. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** mulberry32: a small, fast generator of uniform numbers in [0, 1) from a 32-bit seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
