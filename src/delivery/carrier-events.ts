@@ -42,11 +42,15 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  const run = (what: string, task: () => Promise<void>) => {
-    chain = chain.then(task).catch((err: unknown) => {
+  // Each event settles once handled, so the carrier acknowledges it only then (a rejection: the
+  // carrier delivers it again); the chain itself goes on after a failure.
+  const run = (what: string, task: () => Promise<void>): Promise<void> => {
+    const handled = chain.then(task);
+    chain = handled.catch((err: unknown) => {
       counts.errors += 1;
       ctx.logger.error({ err, what }, 'carrier event not handled');
     });
+    return handled;
   };
   const receipt = (r: DeliveryReceipt, tries: number) =>
     run('receipt', async () => {
@@ -64,7 +68,8 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
       if (stopped) return;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        receipt(r, tries + 1);
+        // Nobody waits for a retry (the carrier had its answer): failures are counted and logged.
+        receipt(r, tries + 1).catch(() => undefined);
       }, retryMs);
       timer.unref();
       timers.add(timer);

@@ -92,6 +92,8 @@ export interface FakeSmscOptions {
   readonly seed?: number;
   /** How long a receipt or MO message waits for a bound ESME before it is dropped. Default 5 s. */
   readonly holdForBindMs?: number;
+  /** How long a deliver_sm waits for its deliver_sm_resp before it is sent again. Default 5 s. */
+  readonly deliverTimeoutMs?: number;
 }
 
 export interface SmscCounts {
@@ -493,7 +495,7 @@ export class FakeSmsc implements CarrierFake {
       if (!peer) return;
       this.counters.delivers += 1;
       const status = await new Promise<number>((resolve) => {
-        const timer = this.later(5_000, () => resolve(-1));
+        const timer = this.later(this.options.deliverTimeoutMs ?? 5_000, () => resolve(-1));
         const sent = peer.session.send(new smpp.PDU('deliver_sm', { ...fields }), (resp) => {
           clearTimeout(timer);
           resolve(resp.command_status);
