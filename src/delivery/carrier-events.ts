@@ -38,7 +38,8 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     given_up: 0,
     errors: 0,
   };
-  const timers = new Set<NodeJS.Timeout>();
+  /** Retries waiting, with what ends their wait early (stop). */
+  const timers = new Map<NodeJS.Timeout, () => void>();
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
 
@@ -52,28 +53,34 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     });
     return handled;
   };
-  const receipt = (r: DeliveryReceipt, tries: number) =>
-    run('receipt', async () => {
-      const result = await recordReceipt(ctx, r);
+  // A receipt for no known message yet (its outcome is still being recorded) is tried again a
+  // few times; it settles (and the carrier acknowledges it) only once matched or given up.
+  const receipt = async (r: DeliveryReceipt, tries: number): Promise<void> => {
+    let result: ReceiptResult | null = null;
+    await run('receipt', async () => {
+      result = await recordReceipt(ctx, r);
       counts[result] += 1;
-      if (result !== 'unmatched') return;
-      if (tries >= maxTries) {
-        counts.given_up += 1;
-        ctx.logger.warn(
-          { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
-          'receipt for no known message: given up',
-        );
-        return;
-      }
-      if (stopped) return;
+    });
+    if (result !== 'unmatched') return;
+    if (tries >= maxTries) {
+      counts.given_up += 1;
+      ctx.logger.warn(
+        { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
+        'receipt for no known message: given up',
+      );
+      return;
+    }
+    if (stopped) return;
+    await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        // Nobody waits for a retry (the carrier had its answer): failures are counted and logged.
-        receipt(r, tries + 1).catch(() => undefined);
+        resolve();
       }, retryMs);
       timer.unref();
-      timers.add(timer);
+      timers.set(timer, resolve);
     });
+    if (!stopped) await receipt(r, tries + 1);
+  };
   const inbound = (sms: InboundSms) =>
     run('inbound', async () => {
       await receiveInbound(ctx, sms);
@@ -101,7 +108,10 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     counts: () => ({ ...counts }),
     stop: () => {
       stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const [timer, release] of timers) {
+        clearTimeout(timer);
+        release();
+      }
       timers.clear();
       for (const unsubscribe of unsubscribers) unsubscribe();
     },

@@ -94,6 +94,8 @@ export interface FakeSmscOptions {
   readonly holdForBindMs?: number;
   /** How long a deliver_sm waits for its deliver_sm_resp before it is sent again. Default 5 s. */
   readonly deliverTimeoutMs?: number;
+  /** Most deliver_sm awaiting their answer at once; the rest wait here (default: no limit). */
+  readonly deliverWindow?: number;
 }
 
 export interface SmscCounts {
@@ -159,6 +161,9 @@ export class FakeSmsc implements CarrierFake {
   private closed = false;
   port = 0;
 
+  /** deliver_sm awaiting their answer, and those waiting for a slot (deliverWindow). */
+  private delivering = 0;
+  private readonly deliverWaiters: (() => void)[] = [];
   /** How often each text was submitted to each number (for seeded faults). */
   private readonly seen = new Map<string, number>();
 
@@ -336,6 +341,7 @@ export class FakeSmsc implements CarrierFake {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const waiting of this.deliverWaiters.splice(0)) waiting();
     this.dropConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -343,6 +349,8 @@ export class FakeSmsc implements CarrierFake {
   private accept(session: smpp.Session): void {
     // Answers go out at once, not held back by Nagle's algorithm for the ESME's delayed ACK.
     session.socket.setNoDelay(true);
+    // Every deliver_sm awaiting its answer watches for the connection going away.
+    session.setMaxListeners(0);
     const peer: Peer = { session, bound: false };
     this.peers.add(peer);
     this.counters.connections += 1;
@@ -493,19 +501,41 @@ export class FakeSmsc implements CarrierFake {
     for (let attempt = 1; attempt <= 20 && !this.closed; attempt++) {
       const peer = await this.boundPeer();
       if (!peer) return;
+      await this.deliverSlot();
       this.counters.delivers += 1;
       const status = await new Promise<number>((resolve) => {
-        const timer = this.later(this.options.deliverTimeoutMs ?? 5_000, () => resolve(-1));
-        const sent = peer.session.send(new smpp.PDU('deliver_sm', { ...fields }), (resp) => {
+        const done = (code: number) => {
           clearTimeout(timer);
-          resolve(resp.command_status);
-        });
-        if (!sent) resolve(-1);
-      });
+          peer.session.off('close', lost);
+          resolve(code);
+        };
+        // No answer in time, or the connection went away first: delivered again.
+        const lost = () => done(-1);
+        const timer = this.later(this.options.deliverTimeoutMs ?? 5_000, lost);
+        peer.session.on('close', lost);
+        const sent = peer.session.send(new smpp.PDU('deliver_sm', { ...fields }), (resp) =>
+          done(resp.command_status),
+        );
+        if (!sent) done(-1);
+      }).finally(() => this.releaseDeliverSlot());
       if (status === 0) return;
       this.counters.deliverRefusals += 1;
       await new Promise<void>((resolve) => this.later(100, resolve));
     }
+  }
+
+  private async deliverSlot(): Promise<void> {
+    if (this.delivering < (this.options.deliverWindow ?? Infinity)) {
+      this.delivering += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.deliverWaiters.push(resolve));
+  }
+
+  private releaseDeliverSlot(): void {
+    const next = this.deliverWaiters.shift();
+    if (next) next();
+    else this.delivering -= 1;
   }
 
   private async boundPeer(): Promise<Peer | null> {
