@@ -9,7 +9,7 @@
  * whose submission stalled (outcome unknown: the SMSC may have it) ends `unknown` and is never
  * submitted again. A stalled transactional message is retried under the same message id.
  *
- * HERALD_TEST_FAULT_MESSAGES sets the number of messages (default 4,000).
+ * HERALD_TEST_FAULT_MESSAGES sets the number of messages (default 2,000).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app-context.js';
@@ -24,7 +24,7 @@ import { openTestContext } from '../helpers/context.js';
 import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
 import { seedBulkOutbox, tagOf, type BulkOutbox } from './bulk-outbox.js';
 
-const COUNT = Number(process.env.HERALD_TEST_FAULT_MESSAGES ?? 4_000);
+const COUNT = Number(process.env.HERALD_TEST_FAULT_MESSAGES ?? 2_000);
 /** Tuesday 8 January 2030, 12:00 in Los Angeles, where the contacts live. */
 const START = new Date('2030-01-08T20:00:00.000Z');
 const ROUND_MS = 10 * 60_000;
