@@ -44,6 +44,8 @@ export const ConfigSchema = Type.Object({
   HERALD_PUMPING: Type.Optional(PumpingSchema),
   // Carrier accounts (src/carriers/account-spec.ts), besides those stored through /v1/carriers.
   HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  // How long a worker's claim on a message holds: a crashed worker's messages wait this long.
+  HERALD_DISPATCH_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -84,6 +86,8 @@ export interface Config {
   readonly pumping: PumpingLimits;
   /** Carrier accounts from the configuration (HERALD_CARRIERS), checked. */
   readonly carriers: readonly CarrierAccountSpec[];
+  /** How long a claim holds before another worker may take the message over. */
+  readonly dispatchLeaseMs: number;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -195,25 +199,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof merged.HERALD_PUMPING === 'string') {
+  for (const key of ['HERALD_PUMPING', 'HERALD_CARRIERS', 'HERALD_ROUTING'] as const) {
+    if (typeof merged[key] !== 'string') continue;
     try {
-      merged.HERALD_PUMPING = JSON.parse(merged.HERALD_PUMPING) as unknown;
+      merged[key] = JSON.parse(merged[key]) as unknown;
     } catch {
-      throw new ConfigError('HERALD_PUMPING', 'is not valid JSON');
-    }
-  }
-  if (typeof merged.HERALD_CARRIERS === 'string') {
-    try {
-      merged.HERALD_CARRIERS = JSON.parse(merged.HERALD_CARRIERS) as unknown;
-    } catch {
-      throw new ConfigError('HERALD_CARRIERS', 'is not valid JSON');
-    }
-  }
-  if (typeof merged.HERALD_ROUTING === 'string') {
-    try {
-      merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
-    } catch {
-      throw new ConfigError('HERALD_ROUTING', 'is not valid JSON');
+      throw new ConfigError(key, 'is not valid JSON');
     }
   }
   const withDefaults = Value.Default(ConfigSchema, merged);
@@ -275,5 +266,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
+    dispatchLeaseMs: raw.HERALD_DISPATCH_LEASE_SECONDS * 1000,
   });
 }

@@ -42,39 +42,48 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     given_up: 0,
     errors: 0,
   };
-  const timers = new Set<NodeJS.Timeout>();
+  /** Retries waiting, with what ends their wait early (stop). */
+  const timers = new Map<NodeJS.Timeout, () => void>();
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  const run = (what: string, task: () => Promise<void>) => {
-    chain = chain.then(task).catch((err: unknown) => {
+  // Each event settles once handled, so the carrier acknowledges it only then (a rejection: the
+  // carrier delivers it again); the chain itself goes on after a failure.
+  const run = (what: string, task: () => Promise<void>): Promise<void> => {
+    const handled = chain.then(task);
+    chain = handled.catch((err: unknown) => {
       counts.errors += 1;
       ctx.logger.error({ err, what }, 'carrier event not handled');
     });
+    return handled;
   };
-  const receipt = (r: DeliveryReceipt, tries: number) =>
-    run('receipt', async () => {
-      const result = await recordReceipt(ctx, r);
+  // A receipt for no known message yet (its outcome is still being recorded) is tried again a
+  // few times; it settles (and the carrier acknowledges it) only once matched or given up.
+  const receipt = async (r: DeliveryReceipt, tries: number): Promise<void> => {
+    let result: ReceiptResult | null = null;
+    await run('receipt', async () => {
+      result = await recordReceipt(ctx, r);
       counts[result] += 1;
-      if (result !== 'unmatched') return;
-      if (tries >= maxTries) {
-        counts.given_up += 1;
-        ctx.logger.warn(
-          { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
-          'receipt for no known message: given up',
-        );
-        return;
-      }
-      later(r, tries + 1);
     });
-  const later = (r: DeliveryReceipt, tries: number) => {
+    if (result !== 'unmatched') return;
+    if (tries >= maxTries) {
+      counts.given_up += 1;
+      ctx.logger.warn(
+        { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
+        'receipt for no known message: given up',
+      );
+      return;
+    }
     if (stopped) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      receipt(r, tries);
-    }, retryMs);
-    timer.unref();
-    timers.add(timer);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, retryMs);
+      timer.unref();
+      timers.set(timer, resolve);
+    });
+    if (!stopped) await receipt(r, tries + 1);
   };
   const inbound = (sms: InboundSms) =>
     run('inbound', async () => {
@@ -101,10 +110,22 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
       }
     },
     counts: () => ({ ...counts }),
-    retryLater: (r) => later(r, 2),
+    // The webhook already answered its carrier: nobody waits on this retry.
+    retryLater: (r) => {
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void receipt(r, 2);
+      }, retryMs);
+      timer.unref();
+      timers.set(timer, () => {});
+    },
     stop: () => {
       stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const [timer, release] of timers) {
+        clearTimeout(timer);
+        release();
+      }
       timers.clear();
       for (const unsubscribe of unsubscribers) unsubscribe();
     },

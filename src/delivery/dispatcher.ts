@@ -257,6 +257,6 @@ export const dispatchJob: Job = {
   everyMs: 1_000,
   run: async (ctx) => {
     ensureCarrierEvents(ctx);
-    return { ...(await drainOutbox(ctx)) };
+    return { ...(await drainOutbox(ctx, { leaseMs: ctx.config.dispatchLeaseMs })) };
   },
 };
