@@ -10,7 +10,10 @@
 import type { AppContext } from '../app-context.js';
 import type { DeliveryReceipt, InboundSms } from '../carriers/carrier.js';
 import { receiveInbound } from '../contacts/inbound.js';
-import { recordReceipt, type ReceiptResult } from './receipts.js';
+import { recordReceipt, recordReceipts, type ReceiptResult } from './receipts.js';
+
+/** Receipts recorded in one transaction at most. */
+const RECEIPT_BATCH = 1_000;
 
 export interface CarrierEventsOptions {
   /** Wait before an unmatched receipt is tried again. Default 1 s. */
@@ -48,27 +51,65 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
       ctx.logger.error({ err, what }, 'carrier event not handled');
     });
   };
-  const receipt = (r: DeliveryReceipt, tries: number) =>
-    run('receipt', async () => {
-      const result = await recordReceipt(ctx, r);
-      counts[result] += 1;
-      if (result !== 'unmatched') return;
-      if (tries >= maxTries) {
-        counts.given_up += 1;
-        ctx.logger.warn(
-          { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
-          'receipt for no known message: given up',
-        );
-        return;
+  // Receipts come in floods (one per message sent): they wait in `pending` and are recorded in
+  // batches, one transaction each, in the order they came.
+  let pending: { r: DeliveryReceipt; tries: number }[] = [];
+  let flushQueued = false;
+  const retry = (r: DeliveryReceipt, tries: number) => {
+    if (tries >= maxTries) {
+      counts.given_up += 1;
+      ctx.logger.warn(
+        { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
+        'receipt for no known message: given up',
+      );
+      return;
+    }
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      receipt(r, tries + 1);
+    }, retryMs);
+    timer.unref();
+    timers.add(timer);
+  };
+  const flush = async () => {
+    flushQueued = false;
+    const taken = pending.slice(0, RECEIPT_BATCH);
+    pending = pending.slice(taken.length);
+    if (pending.length > 0) queueFlush();
+    let results: (ReceiptResult | 'errors')[];
+    try {
+      results = await recordReceipts(
+        ctx,
+        taken.map((p) => p.r),
+      );
+    } catch (err) {
+      // One bad receipt must not cost the others: one by one, each failure counted alone.
+      ctx.logger.warn({ err, size: taken.length }, 'receipt batch failed: recording one by one');
+      results = [];
+      for (const { r } of taken) {
+        try {
+          results.push(await recordReceipt(ctx, r));
+        } catch (one) {
+          ctx.logger.error({ err: one, what: 'receipt' }, 'carrier event not handled');
+          results.push('errors');
+        }
       }
-      if (stopped) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        receipt(r, tries + 1);
-      }, retryMs);
-      timer.unref();
-      timers.add(timer);
+    }
+    results.forEach((result, i) => {
+      counts[result] += 1;
+      if (result === 'unmatched') retry(taken[i]!.r, taken[i]!.tries);
     });
+  };
+  const queueFlush = () => {
+    if (flushQueued) return;
+    flushQueued = true;
+    run('receipt', flush);
+  };
+  const receipt = (r: DeliveryReceipt, tries: number) => {
+    pending.push({ r, tries });
+    queueFlush();
+  };
   const inbound = (sms: InboundSms) =>
     run('inbound', async () => {
       await receiveInbound(ctx, sms);
