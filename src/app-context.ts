@@ -4,6 +4,8 @@
  */
 import { createCarrierRegistry, type CarrierRegistry } from './carriers/carrier.js';
 import { createSimulator } from './carriers/simulator.js';
+import { SmppCarrier } from './carriers/smpp.js';
+import { smppOptionsFrom } from './carriers/smpp-config.js';
 import type { Config } from './config.js';
 import { createRouter, type Router } from './delivery/routing.js';
 import type { Logger } from './logger.js';
@@ -58,7 +60,10 @@ export async function openContext(
     const cipher = await loadFieldCipher(store.db, master.key);
     const auditKey = deriveKey(master.key, 'audit-chain');
     const auditor = createAuditor(store.db, auditKey);
-    const carriers = createCarrierRegistry([createSimulator()]);
+    const carriers = createCarrierRegistry([
+      createSimulator(),
+      ...(config.smpp ? [new SmppCarrier({ ...smppOptionsFrom(config.smpp), logger })] : []),
+    ]);
     const router = createRouter(config.routing, carriers, logger);
     return {
       config,

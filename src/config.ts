@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { SmppConfigSchema, type SmppConfig } from './carriers/smpp-config.js';
 import { normaliseRouting, RoutingSchema, type RoutingConfig } from './delivery/routing-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,6 +37,8 @@ export const ConfigSchema = Type.Object({
   HERALD_LINK_DOMAINS: Type.String({ default: '' }),
   // Carrier routes and rate limits (src/delivery/routing-config.ts); a JSON string in the env.
   HERALD_ROUTING: Type.Optional(RoutingSchema),
+  // An SMPP carrier (src/carriers/smpp-config.ts); a JSON string in the env.
+  HERALD_SMPP: Type.Optional(SmppConfigSchema),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -70,6 +73,8 @@ export interface Config {
   readonly linkDomains: readonly string[];
   /** Routes per purpose and country, rate limits per carrier and sender. */
   readonly routing: RoutingConfig;
+  /** An SMPP carrier to connect to, if any. */
+  readonly smpp?: SmppConfig;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -146,11 +151,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof merged.HERALD_ROUTING === 'string') {
+  for (const key of ['HERALD_ROUTING', 'HERALD_SMPP'] as const) {
+    if (typeof merged[key] !== 'string') continue;
     try {
-      merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
+      merged[key] = JSON.parse(merged[key]) as unknown;
     } catch {
-      throw new ConfigError('HERALD_ROUTING', 'is not valid JSON');
+      throw new ConfigError(key, 'is not valid JSON');
     }
   }
   const withDefaults = Value.Default(ConfigSchema, merged);
@@ -205,5 +211,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     routing: normaliseRouting(raw.HERALD_ROUTING),
+    ...(raw.HERALD_SMPP ? { smpp: Object.freeze({ ...raw.HERALD_SMPP }) } : {}),
   });
 }
