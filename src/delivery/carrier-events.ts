@@ -14,6 +14,8 @@ import { recordReceipt, recordReceipts, type ReceiptResult } from './receipts.js
 
 /** Receipts recorded in one transaction at most. */
 const RECEIPT_BATCH = 1_000;
+/** How long a flush waits for more receipts when fewer than a batch are pending. */
+const RECEIPT_GATHER_MS = 20;
 
 export interface CarrierEventsOptions {
   /** Wait before an unmatched receipt is tried again. Default 1 s. */
@@ -73,6 +75,8 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     timers.add(timer);
   };
   const flush = async () => {
+    // A moment for the receipts still on their way to join the batch (they come in floods).
+    if (pending.length < RECEIPT_BATCH) await new Promise((r) => setTimeout(r, RECEIPT_GATHER_MS));
     flushQueued = false;
     const taken = pending.slice(0, RECEIPT_BATCH);
     pending = pending.slice(taken.length);
