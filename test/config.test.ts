@@ -61,4 +61,22 @@ describe('loadConfig', () => {
     writeFileSync(file, '[1,2');
     expect(() => loadConfig({ ...base, HERALD_CONFIG: file })).toThrow(/HERALD_CONFIG/);
   });
+
+  it('reads an SMPP carrier from HERALD_SMPP, and names the key of a bad one', () => {
+    expect(loadConfig(base).smpp).toBeUndefined();
+    const smpp = {
+      host: '127.0.0.1',
+      port: 2775,
+      systemId: 'herald',
+      password: 'secret',
+      window: 20,
+    };
+    expect(loadConfig({ ...base, HERALD_SMPP: JSON.stringify(smpp) }).smpp).toEqual(smpp);
+    expect(() => loadConfig({ ...base, HERALD_SMPP: '{not json' })).toThrow(
+      /^config: HERALD_SMPP is not valid JSON/,
+    );
+    expect(() =>
+      loadConfig({ ...base, HERALD_SMPP: JSON.stringify({ ...smpp, port: 0 }) }),
+    ).toThrow(/HERALD_SMPP/);
+  });
 });
