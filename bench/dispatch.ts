@@ -13,7 +13,7 @@
  * (raw, Kannel). Rates are wall-clock from the moment the messages are due to the last receipt;
  * CPU time per message is that of the sending processes (Herald's workers; Kannel's boxes).
  *
- *   npm run bench -- dispatch [messages] [--only raw,kannel,sqlite,pg]
+ *   npm run bench -- dispatch [messages] [--only raw,kannel,sqlite,pg] [--cpu-prof DIR]
  *
  * Last line: `BENCH dispatch herald_sqlite_per_s=... herald_pg_2w_per_s=... raw_smpp_per_s=...
  * kannel_per_s=...`.
@@ -41,6 +41,8 @@ const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const onlyArg = args[args.indexOf('--only') + 1];
 const ONLY = args.includes('--only') && onlyArg ? onlyArg.split(',') : null;
+// --cpu-prof DIR: the workers write V8 CPU profiles there (open them in Chrome's DevTools).
+const PROFILE_DIR = args.includes('--cpu-prof') ? args[args.indexOf('--cpu-prof') + 1] : undefined;
 const PG_BASE = 'postgres://postgres@127.0.0.1:5432';
 const NUMBERS = 10_000;
 const WINDOW = 10;
@@ -487,10 +489,15 @@ async function herald(dialect: 'sqlite' | 'postgres', workers: number): Promise<
       HERALD_ROUTING: JSON.stringify({ routes: [{ carriers: ['smpp'] }] }),
     };
     for (let w = 0; w < workers; w++) {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'herald.js'), 'worker'], {
-        env: workerEnv,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+      const child = spawn(
+        process.execPath,
+        [...profile, path.join(ROOT, 'bin', 'herald.js'), 'worker'],
+        {
+          env: workerEnv,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       children.push(child);
     }
     await until(
