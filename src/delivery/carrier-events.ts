@@ -3,14 +3,22 @@
  * simulator) to Herald: receipts to recordReceipt, inbound messages to the inbound handling
  * (opt-out, opt-in, help, confirmations, inbox). Webhook carriers arrive through the API instead.
  *
- * Events are handled one at a time, in the order they came. A receipt can overtake the
- * dispatcher's own record of the carrier's id (a fast carrier answers before the row says
- * `sent`): an unmatched receipt is tried again a few times before it is given up (logged).
+ * Events are handled in the order they came; receipts, which come in floods, in batches of one
+ * transaction each. Each event settles only once it is saved, so the carrier acknowledges it
+ * only then (a rejection: the carrier delivers it again), and a worker killed meanwhile loses
+ * nothing. A receipt can overtake the dispatcher's own record of the carrier's id (a fast
+ * carrier answers before the row says `sent`): an unmatched receipt is tried again a few times
+ * before it is given up (logged), and settles only then.
  */
 import type { AppContext } from '../app-context.js';
 import type { DeliveryReceipt, InboundSms } from '../carriers/carrier.js';
 import { receiveInbound } from '../contacts/inbound.js';
-import { recordReceipt, type ReceiptResult } from './receipts.js';
+import { recordReceipt, recordReceipts, type ReceiptResult } from './receipts.js';
+
+/** Receipts recorded in one transaction at most. */
+const RECEIPT_BATCH = 1_000;
+/** How long a flush waits for more receipts when fewer than a batch are pending. */
+const RECEIPT_GATHER_MS = 20;
 
 export interface CarrierEventsOptions {
   /** Wait before an unmatched receipt is tried again. Default 1 s. */
@@ -30,6 +38,12 @@ export interface CarrierEvents {
   stop(): void;
 }
 
+interface PendingReceipt {
+  readonly r: DeliveryReceipt;
+  readonly tries: number;
+  readonly settle: (err?: unknown) => void;
+}
+
 export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = {}): CarrierEvents {
   const retryMs = opts.retryMs ?? 1000;
   const maxTries = opts.maxTries ?? 10;
@@ -47,8 +61,7 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
   let chain: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  // Each event settles once handled, so the carrier acknowledges it only then (a rejection: the
-  // carrier delivers it again); the chain itself goes on after a failure.
+  // The chain goes on after a failure; the caller gets the task's own outcome.
   const run = (what: string, task: () => Promise<void>): Promise<void> => {
     const handled = chain.then(task);
     chain = handled.catch((err: unknown) => {
@@ -57,34 +70,77 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     });
     return handled;
   };
-  // A receipt for no known message yet (its outcome is still being recorded) is tried again a
-  // few times; it settles (and the carrier acknowledges it) only once matched or given up.
-  const receipt = async (r: DeliveryReceipt, tries: number): Promise<void> => {
-    let result: ReceiptResult | null = null;
-    await run('receipt', async () => {
-      result = await recordReceipt(ctx, r);
-      counts[result] += 1;
-    });
-    if (result !== 'unmatched') return;
-    if (tries >= maxTries) {
+  let pending: PendingReceipt[] = [];
+  let flushQueued = false;
+  const retry = (p: PendingReceipt) => {
+    if (p.tries >= maxTries) {
       counts.given_up += 1;
       ctx.logger.warn(
-        { carrier: r.carrier, carrierMessageId: r.carrierMessageId, status: r.status },
+        { carrier: p.r.carrier, carrierMessageId: p.r.carrierMessageId, status: p.r.status },
         'receipt for no known message: given up',
       );
+      p.settle();
       return;
     }
-    if (stopped) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, retryMs);
-      timer.unref();
-      timers.set(timer, resolve);
-    });
-    if (!stopped) await receipt(r, tries + 1);
+    if (stopped) return p.settle();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      enqueue({ ...p, tries: p.tries + 1 });
+    }, retryMs);
+    timer.unref();
+    timers.set(timer, () => p.settle());
   };
+  const flush = async () => {
+    // A moment for the receipts still on their way to join the batch (they come in floods).
+    if (pending.length < RECEIPT_BATCH) await new Promise((r) => setTimeout(r, RECEIPT_GATHER_MS));
+    flushQueued = false;
+    const taken = pending.slice(0, RECEIPT_BATCH);
+    pending = pending.slice(taken.length);
+    if (pending.length > 0) queueFlush();
+    let results: (ReceiptResult | { error: unknown })[];
+    try {
+      results = await recordReceipts(
+        ctx,
+        taken.map((p) => p.r),
+      );
+    } catch (err) {
+      // One bad receipt must not cost the others: one by one, each failure counted alone.
+      ctx.logger.warn({ err, size: taken.length }, 'receipt batch failed: recording one by one');
+      results = [];
+      for (const { r } of taken) {
+        try {
+          results.push(await recordReceipt(ctx, r));
+        } catch (one) {
+          results.push({ error: one });
+        }
+      }
+    }
+    results.forEach((result, i) => {
+      const p = taken[i]!;
+      if (typeof result === 'object') {
+        counts.errors += 1;
+        ctx.logger.error({ err: result.error, what: 'receipt' }, 'carrier event not handled');
+        p.settle(result.error);
+        return;
+      }
+      counts[result] += 1;
+      if (result === 'unmatched') retry(p);
+      else p.settle();
+    });
+  };
+  const queueFlush = () => {
+    if (flushQueued) return;
+    flushQueued = true;
+    void run('receipt', flush);
+  };
+  const enqueue = (p: PendingReceipt) => {
+    pending.push(p);
+    queueFlush();
+  };
+  const receipt = (r: DeliveryReceipt): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      enqueue({ r, tries: 1, settle: (err) => (err === undefined ? resolve() : reject(err)) });
+    });
   const inbound = (sms: InboundSms) =>
     run('inbound', async () => {
       await receiveInbound(ctx, sms);
@@ -97,7 +153,7 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     .filter((carrier) => carrier.subscribe)
     .map((carrier) =>
       carrier.subscribe!({
-        onReceipt: (r) => receipt(r, 1),
+        onReceipt: (r) => receipt(r),
         onInbound: (sms) => inbound(sms),
       }),
     );
@@ -111,15 +167,7 @@ export function wireCarrierEvents(ctx: AppContext, opts: CarrierEventsOptions = 
     },
     counts: () => ({ ...counts }),
     // The webhook already answered its carrier: nobody waits on this retry.
-    retryLater: (r) => {
-      if (stopped) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        void receipt(r, 2);
-      }, retryMs);
-      timer.unref();
-      timers.set(timer, () => {});
-    },
+    retryLater: (r) => retry({ r, tries: 1, settle: () => {} }),
     stop: () => {
       stopped = true;
       for (const [timer, release] of timers) {

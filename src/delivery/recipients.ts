@@ -64,7 +64,7 @@ function suppressionOf(suppressions: readonly SuppressionFact[]): Recipient['sup
  * src/compliance/recipient.ts (which the explain API uses), but over facts the caller loaded
  * through its own handle, with the sends of its choice.
  */
-function contactRecipient(
+export function contactRecipient(
   row: ContactRow,
   consents: readonly ContactConsentRow[],
   suppressions: readonly SuppressionFact[],
@@ -98,7 +98,7 @@ function contactRecipient(
   };
 }
 
-async function numberRecipient(
+export async function numberRecipient(
   subject: DecisionSubject,
   suppressions: readonly SuppressionFact[],
   sends: readonly Send[],
