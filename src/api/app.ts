@@ -32,6 +32,7 @@ import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { messageRoutes } from './routes/messages.js';
 import { policyRoutes } from './routes/policies.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { segmentRoutes } from './routes/segments.js';
 import { simulatorRoutes } from './routes/simulator.js';
 import { confirmPageRoutes, subscribeRoutes } from './routes/subscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
@@ -64,6 +65,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   importRoutes,
   abuseRoutes,
   carrierRoutes,
+  segmentRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

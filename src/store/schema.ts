@@ -91,6 +91,8 @@ export interface ContactsTable {
   repermission_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The latest purchase, kept by triggers on events (0010); a segment aggregate. */
+  last_purchase_at: string | null;
 }
 
 export interface AttributeDefinitionsTable {
@@ -331,6 +333,18 @@ export interface PumpingGuardTable {
   checks: number;
 }
 
+/** A saved segment (0010): its filter is a JSON SegmentFilter in normal form. */
+export interface SegmentsTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  filter: string;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -358,4 +372,5 @@ export interface Database {
   short_links: ShortLinksTable;
   link_clicks: LinkClicksTable;
   settings: SettingsTable;
+  segments: SegmentsTable;
 }
