@@ -30,6 +30,7 @@ import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { messageRoutes } from './routes/messages.js';
 import { policyRoutes } from './routes/policies.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { segmentRoutes } from './routes/segments.js';
 import { simulatorRoutes } from './routes/simulator.js';
 import { confirmPageRoutes, subscribeRoutes } from './routes/subscribe.js';
 import { suppressionRoutes } from './routes/suppressions.js';
@@ -60,6 +61,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   messageRoutes,
   webhookRoutes,
   importRoutes,
+  segmentRoutes,
   campaignRoutes,
 ];
 

@@ -171,6 +171,19 @@ function shapeError(
       message: `a "${kind}" condition needs ${missing.map((x) => `"${x}"`).join(', ')}`,
     };
   }
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+    return { path: `${path}${e.instancePath}`, message: `must be one of ${allowed.join(', ')}` };
+  }
+  if (e.keyword === 'pattern' && kind === 'country') {
+    return {
+      path: `${path}${e.instancePath}`,
+      message: 'must be a two-letter country code (ISO 3166-1 alpha-2)',
+    };
+  }
+  if (e.keyword === 'pattern' && kind === 'purchase') {
+    return { path: `${path}${e.instancePath}`, message: 'must be a currency code (ISO 4217)' };
+  }
   return { path: `${path}${e.instancePath}`, message: e.message };
 }
 

@@ -91,6 +91,8 @@ export interface ContactsTable {
   repermission_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The latest purchase, kept by triggers on events (0010); a segment aggregate. */
+  last_purchase_at: string | null;
 }
 
 export interface AttributeDefinitionsTable {

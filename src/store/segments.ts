@@ -231,28 +231,50 @@ function engagement(c: EngagementCondition, ctx: CompileContext): Predicate {
         n,
       );
     case 'converted':
-      return atLeast(
-        sql`events e`,
-        sql<SqlBool>`e.contact_id = c.id and e.type in (${list(CONVERSION_EVENT_TYPES)}) and e.occurred_at >= ${since}`,
-        n,
-      );
+      return and([
+        // While every conversion is a purchase, non-buyers are skipped without their events.
+        CONVERSION_EVENT_TYPES.every((t) => t === PURCHASE) ? purchasedSince(since) : TRUE,
+        atLeast(
+          sql`events e`,
+          sql<SqlBool>`e.contact_id = c.id and e.type in (${list(CONVERSION_EVENT_TYPES)}) and e.occurred_at >= ${since}`,
+          n,
+        ),
+      ]);
   }
 }
 
+/**
+ * `contacts.last_purchase_at` (migration 0010) is the latest purchase, kept by triggers and
+ * never moved back: a contact with a purchase since `since` has `last_purchase_at >= since`.
+ * Alone it answers "bought in the last N days"; in front of a finer condition on the events it
+ * skips the contacts that cannot match, without touching their events.
+ */
+function purchasedSince(since: string | null): Predicate {
+  return since === null
+    ? sql<SqlBool>`(c.last_purchase_at is not null)`
+    : sql<SqlBool>`(c.last_purchase_at is not null and c.last_purchase_at >= ${since})`;
+}
+
 function purchase(c: PurchaseCondition, ctx: CompileContext): Predicate {
+  const since = c.withinDays === undefined ? null : daysAgo(ctx.now, c.withinDays);
+  const count = c.count;
+  const needsOne = (count?.min ?? 0) >= 1 || (c.sum?.min ?? 0) > 0;
+  const onlyWhen = !c.categories && !c.skus && !c.currency && !c.sum;
+  if (onlyWhen && count?.min === 1 && count.max === undefined) return purchasedSince(since);
+  if (onlyWhen && (count?.min ?? 0) === 0 && count?.max === 0) {
+    return sql<SqlBool>`(not ${purchasedSince(since)})`;
+  }
+
   const where: Predicate[] = [
     sql<SqlBool>`e.contact_id = c.id`,
     sql<SqlBool>`e.type = ${PURCHASE}`,
   ];
-  if (c.withinDays !== undefined) {
-    where.push(sql<SqlBool>`e.occurred_at >= ${daysAgo(ctx.now, c.withinDays)}`);
-  }
+  if (since !== null) where.push(sql<SqlBool>`e.occurred_at >= ${since}`);
   if (c.categories) where.push(sql<SqlBool>`e.category in (${list(c.categories)})`);
   if (c.skus) where.push(sql<SqlBool>`e.sku in (${list(c.skus)})`);
   if (c.currency) where.push(sql<SqlBool>`e.currency = ${c.currency}`);
   const w = and(where);
-  const parts: Predicate[] = [];
-  const count = c.count;
+  const parts: Predicate[] = needsOne ? [purchasedSince(since)] : [];
   if (count) {
     const simple = count.max === undefined && (count.min ?? 0) >= 1;
     if (simple) parts.push(atLeast(sql`events e`, w, count.min!));
@@ -302,14 +324,12 @@ function condition(c: SegmentCondition, ctx: CompileContext): Predicate {
     case 'purchase':
       return purchase(c, ctx);
     case 'last_purchase': {
-      const last = sql`(select max(e.occurred_at) from events e where e.contact_id = c.id and e.type = ${PURCHASE})`;
       const parts: Predicate[] = [];
-      // No purchase at all: '' sorts before every instant, '~' after.
-      if (c.withinDays !== undefined) {
-        parts.push(sql<SqlBool>`coalesce(${last}, '') >= ${daysAgo(ctx.now, c.withinDays)}`);
-      }
+      if (c.withinDays !== undefined) parts.push(purchasedSince(daysAgo(ctx.now, c.withinDays)));
       if (c.olderThanDays !== undefined) {
-        parts.push(sql<SqlBool>`coalesce(${last}, '~') < ${daysAgo(ctx.now, c.olderThanDays)}`);
+        parts.push(
+          sql<SqlBool>`(c.last_purchase_at is not null and c.last_purchase_at < ${daysAgo(ctx.now, c.olderThanDays)})`,
+        );
       }
       return and(parts);
     }
