@@ -46,6 +46,14 @@ export const ConfigSchema = Type.Object({
   HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
   // How long a worker's claim on a message holds: a crashed worker's messages wait this long.
   HERALD_DISPATCH_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  // Campaigns: a second person approves marketing campaigns unless this is `off`.
+  HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
+    default: 'required',
+  }),
+  // Price per SMS segment by country (ISO alpha-2) and `default`, for campaign budgets (JSON).
+  HERALD_SMS_PRICES: Type.Optional(
+    Type.Record(Type.String({ pattern: '^([A-Z]{2}|default)$' }), Type.Number({ minimum: 0 })),
+  ),
 });
 type RawConfig = Static<typeof ConfigSchema>;
 
@@ -88,6 +96,10 @@ export interface Config {
   readonly carriers: readonly CarrierAccountSpec[];
   /** How long a claim holds before another worker may take the message over. */
   readonly dispatchLeaseMs: number;
+  /** Marketing campaigns need a second person's approval. */
+  readonly campaignApproval: boolean;
+  /** Price per SMS segment by country and `default` (campaign budgets). */
+  readonly smsPrices: Readonly<Record<string, number>>;
 }
 
 /** A configuration problem, reported as one line that names the key. */
@@ -199,7 +211,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
-  for (const key of ['HERALD_PUMPING', 'HERALD_CARRIERS', 'HERALD_ROUTING'] as const) {
+  for (const key of [
+    'HERALD_PUMPING',
+    'HERALD_CARRIERS',
+    'HERALD_ROUTING',
+    'HERALD_SMS_PRICES',
+  ] as const) {
     if (typeof merged[key] !== 'string') continue;
     try {
       merged[key] = JSON.parse(merged[key]) as unknown;
@@ -267,5 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ),
     carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
     dispatchLeaseMs: raw.HERALD_DISPATCH_LEASE_SECONDS * 1000,
+    campaignApproval: raw.HERALD_CAMPAIGN_APPROVAL === 'required',
+    smsPrices: Object.freeze({ ...(raw.HERALD_SMS_PRICES ?? {}) }),
   });
 }

@@ -21,6 +21,7 @@ import { abuseRoutes } from './routes/abuse.js';
 import { attributeRoutes } from './routes/attributes.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { carrierRoutes } from './routes/carriers.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { auditRoutes } from './routes/audit.js';
 import { consentTextRoutes } from './routes/consent-texts.js';
 import { contentRoutes } from './routes/content.js';
@@ -66,6 +67,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   abuseRoutes,
   carrierRoutes,
   segmentRoutes,
+  campaignRoutes,
 ];
 
 export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {

@@ -25,7 +25,9 @@ export function allowedTemplateVariables(customNames: readonly string[]): string
 }
 
 /** The variables of one contact (never its phone number). */
-export function contactTemplateVars(row: ContactRow): Record<string, unknown> {
+export function contactTemplateVars(
+  row: Pick<ContactRow, ContactTemplateField | 'tags' | 'custom'>,
+): Record<string, unknown> {
   return {
     contact: {
       city: row.city,

@@ -63,6 +63,17 @@ export const ERROR_REGISTRY = {
   SEGMENT_NOT_FOUND: { status: 404, message: 'No such segment' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment with this name already exists' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment refers to this segment' },
+  CAMPAIGN_NOT_FOUND: { status: 404, message: 'No such campaign' },
+  CAMPAIGN_INVALID: { status: 400, message: 'The campaign is not valid' },
+  CAMPAIGN_NOT_EDITABLE: { status: 409, message: 'Only a draft campaign can be changed' },
+  CAMPAIGN_INVALID_TRANSITION: {
+    status: 409,
+    message: 'The campaign cannot take this step in its current state',
+  },
+  CAMPAIGN_SELF_APPROVAL: {
+    status: 403,
+    message: 'A campaign is approved by someone other than its author',
+  },
   CARRIER_TIMEOUT: { status: 504, message: 'The carrier did not answer in time' },
   CARRIER_REJECTED: { status: 502, message: 'The carrier rejected the message' },
   KEY_UNKNOWN: { status: 500, message: 'Unknown encryption key' },

@@ -24,7 +24,9 @@ import { recordHistory } from './history.js';
  *   - from receipts: `delivered`, `undelivered`, `expired`, `failed` (also: the carrier refused it
  *     for good, or retries ran out), `unknown` (also: a marketing message whose worker lost its
  *     lease after handing it over: never sent again);
- *   - `blocked`: the decision refused it (reason in error_code); `cancelled`: erased first.
+ *   - `blocked`: the decision refused it (reason in error_code); `cancelled`: erased first, or
+ *     its campaign was cancelled before it left;
+ *   - `paused`: its campaign is paused; back to `queued`/`deferred` when it resumes.
  */
 export const MESSAGE_STATUSES = [
   'queued',
@@ -39,6 +41,7 @@ export const MESSAGE_STATUSES = [
   'unknown',
   'blocked',
   'cancelled',
+  'paused',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 

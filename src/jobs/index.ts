@@ -1,5 +1,6 @@
 /** Every periodic job the worker runs. */
 import { pumpingPruneJob } from '../abuse/pumping-guard.js';
+import { campaignJob } from '../campaigns/lifecycle-job.js';
 import { hygieneJob } from '../contacts/hygiene.js';
 import { doiExpiryJob } from '../contacts/double-opt-in.js';
 import { retentionJob } from '../contacts/retention.js';
@@ -24,4 +25,5 @@ export const JOBS: readonly Job[] = [
   doiExpiryJob,
   webhookDeliveryJob,
   pumpingPruneJob,
+  campaignJob,
 ];

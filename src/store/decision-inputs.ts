@@ -3,7 +3,7 @@ import type { DbOrTx } from './database.js';
 
 // Messages that count against caps: sent, on their way, or reserved in the outbox (a subset of
 // MESSAGE_STATUSES in src/delivery/outbox.ts: not blocked, failed or cancelled).
-const COUNTING = [
+export const COUNTING_STATUSES = [
   'queued',
   'deferred',
   'sending',
@@ -23,7 +23,7 @@ export async function recentSendTimes(
     .selectFrom('messages')
     .select(['purpose', 'kind', 'sent_at', 'not_before'])
     .where('phone_index', '=', opts.phoneIndex)
-    .where('status', 'in', COUNTING)
+    .where('status', 'in', COUNTING_STATUSES)
     .where((eb) => eb.or([eb('sent_at', '>=', opts.since), eb('not_before', '>=', opts.since)]))
     .execute();
   return rows.map((r) => ({ purpose: r.purpose, kind: r.kind, at: r.sent_at ?? r.not_before }));

@@ -158,9 +158,9 @@ export type ErasureCounts = {
 };
 
 // A message that has not left yet (MESSAGE_STATUSES in src/delivery/outbox.ts): waiting for its
-// time, or claimed by a dispatcher, which re-checks the row before it submits and finds no
+// time (or paused with its campaign), or claimed by a dispatcher, which re-checks the row before it submits and finds no
 // number left. Cancelled on erasure.
-const UNSENT_STATUSES = ['queued', 'deferred', 'sending'];
+const UNSENT_STATUSES = ['queued', 'deferred', 'sending', 'paused'];
 
 /**
  * Destroys the personal data of a subject inside the caller's transaction: the contact (its

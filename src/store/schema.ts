@@ -248,6 +248,8 @@ export interface MessagesTable {
   decision: string | null; // JSON { action, reason?, until? }
   idempotency_key: string | null;
   request_hash: string | null;
+  /** The campaign variant the message carries (0011). */
+  variant?: string | null;
 }
 
 /** One status change of a message: its delivery history. */
@@ -345,6 +347,39 @@ export interface SegmentsTable {
   updated_at: string;
 }
 
+/** A campaign (0011); JSON columns as text. Statuses: src/core/campaigns/lifecycle.ts. */
+export interface CampaignsTable {
+  id: Generated<number>;
+  name: string;
+  purpose: string;
+  audience: string;
+  variants: string;
+  experiment: string | null;
+  schedule: string;
+  guardrails: string;
+  sender: string | null;
+  brand: string | null;
+  status: string;
+  paused_from: string | null;
+  pause_reason: string | null;
+  pause_detail: string | null;
+  author: string;
+  approver: string | null;
+  approved_at: string | null;
+  rejection: string | null;
+  plan_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  /** all | test | await_winner | rest | done */
+  plan_phase: string;
+  plan_after_id: Generated<number>;
+  winner: string | null;
+  winner_reason: string | null;
+  cost: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -372,5 +407,6 @@ export interface Database {
   short_links: ShortLinksTable;
   link_clicks: LinkClicksTable;
   settings: SettingsTable;
+  campaigns: CampaignsTable;
   segments: SegmentsTable;
 }

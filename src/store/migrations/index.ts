@@ -12,6 +12,7 @@ import * as settings from './0007-settings.js';
 import * as deliveryReceipts from './0008-delivery-receipts.js';
 import * as webhooks from './0009-webhooks.js';
 import * as segments from './0010-segments.js';
+import * as campaigns from './0011-campaigns.js';
 import * as pumping from './0012-pumping.js';
 import * as carrierAccounts from './0014-carrier-accounts.js';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-delivery-receipts': deliveryReceipts,
   '0009-webhooks': webhooks,
   '0010-segments': segments,
+  '0011-campaigns': campaigns,
   '0012-pumping': pumping,
   '0014-carrier-accounts': carrierAccounts,
 };

@@ -1,0 +1,235 @@
+/**
+ * What the campaign planner reads and writes, a batch at a time: the next contacts of the
+ * audience after the checkpoint (keyset on the contact id), the facts the send decision needs
+ * for all of them in a few queries (consents, suppressions, the sends already reserved for
+ * their numbers), their engagement for the send-time model, and the messages it writes with the
+ * checkpoint that moves in the same transaction.
+ */
+import { PostgresAdapter, type Insertable } from 'kysely';
+import type { ContactRow } from './contacts.js';
+import type { ContactConsentRow } from './consents.js';
+import type { DbOrTx } from './database.js';
+import { COUNTING_STATUSES } from './decision-inputs.js';
+import type { MessagesTable } from './schema.js';
+import { segmentPredicate, type ResolvedSegment } from './segments.js';
+
+function isPostgres(db: DbOrTx): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** A contact of the audience (the number stays encrypted). */
+export type PlanContact = ContactRow;
+
+/**
+ * The next `limit` contacts of the audience after `afterId`, in id order. PostgreSQL: their rows
+ * are locked until the transaction ends, so two campaigns planning the same people at the same
+ * moment take turns and each sees the other's reservations (SQLite: the caller holds the write
+ * lock already).
+ */
+export async function nextAudienceBatch(
+  tx: DbOrTx,
+  segment: ResolvedSegment,
+  opts: { now: Date; afterId: number; limit: number },
+): Promise<PlanContact[]> {
+  let q = tx
+    .selectFrom('contacts as c')
+    .selectAll('c')
+    .where(segmentPredicate(tx, segment, { now: opts.now }))
+    .where('c.id', '>', opts.afterId)
+    .orderBy('c.id')
+    .limit(opts.limit);
+  if (isPostgres(tx)) q = q.forUpdate();
+  return q.execute();
+}
+
+const CHUNK = 900;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function consentsOfContacts(
+  db: DbOrTx,
+  contactIds: readonly number[],
+): Promise<Map<number, ContactConsentRow[]>> {
+  const out = new Map<number, ContactConsentRow[]>();
+  for (const ids of chunks(contactIds)) {
+    const rows = await db
+      .selectFrom('contact_consents')
+      .selectAll()
+      .where('contact_id', 'in', ids)
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.contact_id);
+      if (list) list.push(r);
+      else out.set(r.contact_id, [r]);
+    }
+  }
+  return out;
+}
+
+export interface ReservedSend {
+  readonly purpose: string;
+  readonly kind: string;
+  readonly at: string;
+}
+
+/** Sends that count against caps per number: handed, on their way, or reserved (queued). */
+export async function reservedSendsOf(
+  db: DbOrTx,
+  opts: { phoneIndexes: readonly string[]; since: string },
+): Promise<Map<string, ReservedSend[]>> {
+  const out = new Map<string, ReservedSend[]>();
+  for (const indexes of chunks(opts.phoneIndexes)) {
+    const rows = await db
+      .selectFrom('messages')
+      .select(['phone_index', 'purpose', 'kind', 'sent_at', 'not_before'])
+      .where('phone_index', 'in', indexes)
+      .where('status', 'in', COUNTING_STATUSES)
+      .where((eb) => eb.or([eb('sent_at', '>=', opts.since), eb('not_before', '>=', opts.since)]))
+      .execute();
+    for (const r of rows) {
+      const send = { purpose: r.purpose, kind: r.kind, at: r.sent_at ?? r.not_before };
+      const list = out.get(r.phone_index);
+      if (list) list.push(send);
+      else out.set(r.phone_index, [send]);
+    }
+  }
+  return out;
+}
+
+/** Engagement instants (human clicks and replies other than opt-outs) per contact since `since`. */
+export async function engagementOf(
+  db: DbOrTx,
+  opts: { contactIds: readonly number[]; since: string },
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  const add = (id: number | null, at: string) => {
+    if (id === null) return;
+    const list = out.get(id);
+    if (list) list.push(at);
+    else out.set(id, [at]);
+  };
+  for (const ids of chunks(opts.contactIds)) {
+    const clicks = await db
+      .selectFrom('link_clicks as lc')
+      .innerJoin('short_links as sl', 'sl.code', 'lc.code')
+      .select(['sl.contact_id', 'lc.at'])
+      .where('sl.contact_id', 'in', ids)
+      .where('lc.is_bot', '=', 0)
+      .where('lc.at', '>=', opts.since)
+      .execute();
+    for (const c of clicks) add(c.contact_id, c.at);
+    const replies = await db
+      .selectFrom('inbound_messages')
+      .select(['contact_id', 'received_at'])
+      .where('contact_id', 'in', ids)
+      .where('intent', '!=', 'opt_out')
+      .where('received_at', '>=', opts.since)
+      .execute();
+    for (const r of replies) add(r.contact_id, r.received_at);
+  }
+  return out;
+}
+
+/**
+ * A sample of the audience's engagement (instants with the contact's zones) for the prior of
+ * the send-time model: the segment's own behaviour.
+ */
+export async function audienceEngagement(
+  db: DbOrTx,
+  segment: ResolvedSegment,
+  opts: { now: Date; since: string; limit: number },
+): Promise<{ at: string; zones: string; own_zone: string | null }[]> {
+  const where = segmentPredicate(db, segment, { now: opts.now });
+  const clicks = await db
+    .selectFrom('link_clicks as lc')
+    .innerJoin('short_links as sl', 'sl.code', 'lc.code')
+    .innerJoin('contacts as c', 'c.id', 'sl.contact_id')
+    .select(['lc.at', 'c.zones', 'c.own_zone'])
+    .where('lc.is_bot', '=', 0)
+    .where('lc.at', '>=', opts.since)
+    .where(where)
+    .orderBy('lc.id', 'desc')
+    .limit(opts.limit)
+    .execute();
+  const replies = await db
+    .selectFrom('inbound_messages as im')
+    .innerJoin('contacts as c', 'c.id', 'im.contact_id')
+    .select(['im.received_at as at', 'c.zones', 'c.own_zone'])
+    .where('im.intent', '!=', 'opt_out')
+    .where('im.received_at', '>=', opts.since)
+    .where(where)
+    .orderBy('im.id', 'desc')
+    .limit(opts.limit)
+    .execute();
+  return [...clicks, ...replies];
+}
+
+export type PlannedMessage = Omit<Insertable<MessagesTable>, 'id'>;
+
+// SQLite binds at most 32,766 variables per statement; a message row has 28 columns.
+const INSERT_CHUNK = 500;
+
+/**
+ * Writes planned messages; a contact the campaign already has a message for is skipped (the
+ * unique key on campaign and contact), so replaying a batch never writes twice. Returns the new
+ * rows' ids with their contact, status and reason (for their history).
+ */
+export async function insertPlannedMessages(
+  tx: DbOrTx,
+  rows: readonly PlannedMessage[],
+): Promise<{ id: number; status: string; error_code: string | null }[]> {
+  const out: { id: number; status: string; error_code: string | null }[] = [];
+  for (const part of chunks(rows, INSERT_CHUNK)) {
+    const inserted = await tx
+      .insertInto('messages')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['campaign_id', 'contact_id']).where('variant', 'is not', null).doNothing(),
+      )
+      .returning(['id', 'status', 'error_code'])
+      .execute();
+    out.push(...inserted);
+  }
+  return out;
+}
+
+/**
+ * Claims the next batch of a campaign's plan: true only while the campaign is sending and its
+ * checkpoint is where this planner read it (a second planner of the same campaign, or a pause,
+ * makes it false). Called first in a batch's transaction: on SQLite this write takes the
+ * database's write lock before anything is read, so concurrent plans take turns.
+ */
+export async function holdPlan(
+  tx: DbOrTx,
+  opts: { campaignId: number; phase: string; afterId: number; now: string },
+): Promise<boolean> {
+  const result = await tx
+    .updateTable('campaigns')
+    .set({ updated_at: opts.now })
+    .where('id', '=', opts.campaignId)
+    .where('status', '=', 'sending')
+    .where('plan_phase', '=', opts.phase)
+    .where('plan_after_id', '=', opts.afterId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Sets the checkpoint where the batch ended (after moveCheckpoint claimed the batch). */
+export async function settleCheckpoint(
+  tx: DbOrTx,
+  opts: { campaignId: number; toAfterId: number; phase: string; addCost: number },
+): Promise<void> {
+  await tx
+    .updateTable('campaigns')
+    .set((eb) => ({
+      plan_after_id: opts.toAfterId,
+      plan_phase: opts.phase,
+      cost: eb('cost', '+', opts.addCost),
+    }))
+    .where('id', '=', opts.campaignId)
+    .execute();
+}
