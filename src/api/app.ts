@@ -100,6 +100,9 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // The console is never framed (clickjacking) and its forms post only to Herald.
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
       },
     },
   });

@@ -44,13 +44,19 @@ export const PUBLIC_ROUTES: Record<string, string> = {
 export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
   'POST /v1/auth/logout': 'authenticated',
   'GET /v1/auth/me': 'authenticated',
+  'POST /v1/auth/logout-all': 'authenticated',
 
   'GET /v1/users': 'users:manage',
   'POST /v1/users': 'users:manage',
   'PATCH /v1/users/:id': { need: 'users:manage', url: '/v1/users/999999' },
+  'DELETE /v1/users/:id/sessions': { need: 'users:manage', url: '/v1/users/999999/sessions' },
   'GET /v1/api-keys': 'apikeys:manage',
   'POST /v1/api-keys': 'apikeys:manage',
   'DELETE /v1/api-keys/:id': { need: 'apikeys:manage', url: '/v1/api-keys/AAAAAAAAAAAA' },
+  'POST /v1/api-keys/:id/rotate': {
+    need: 'apikeys:manage',
+    url: '/v1/api-keys/AAAAAAAAAAAA/rotate',
+  },
   'GET /v1/audit': 'audit:read',
   'GET /v1/audit/verify': 'audit:read',
 

@@ -11,6 +11,7 @@ import * as links from './0006-links.js';
 import * as settings from './0007-settings.js';
 import * as deliveryReceipts from './0008-delivery-receipts.js';
 import * as webhooks from './0009-webhooks.js';
+import * as authHardening from './0013-auth-hardening.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -21,4 +22,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-settings': settings,
   '0008-delivery-receipts': deliveryReceipts,
   '0009-webhooks': webhooks,
+  '0013-auth-hardening': authHardening,
 };
