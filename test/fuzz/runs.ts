@@ -4,3 +4,4 @@
  */
 export const PURE_RUNS = 10_000;
 export const API_RUNS = 300;
+export const FILE_RUNS = 100;
