@@ -27,6 +27,10 @@ export const ConfigSchema = Type.Object({
   ),
   HERALD_SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12 }),
   HERALD_LOGIN_MAX_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  HERALD_SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60 * 90, default: 60 }),
+  HERALD_LOGIN_LOCK_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  HERALD_LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 }),
+  HERALD_LOGIN_IP_FAILURES: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
   HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   HERALD_DOI_WINDOW_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 48 }),
   HERALD_SUBSCRIBE_MAX_PER_IP_HOUR: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
@@ -71,6 +75,12 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly sessionTtlHours: number;
   readonly loginMaxPerMinute: number;
+  /** A console session unused this long ends (its absolute limit is sessionTtlHours). */
+  readonly sessionIdleMinutes: number;
+  /** Failed sign-ins per name (and per address) within loginLockMinutes before refusing. */
+  readonly loginLockFailures: number;
+  readonly loginLockMinutes: number;
+  readonly loginIpFailures: number;
   /** Double opt-in: how long a confirmation stays open. */
   readonly doiWindowHours: number;
   readonly subscribeMaxPerIpHour: number;
@@ -262,6 +272,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: Object.freeze(parseDatabase(raw, dataDir)),
     sessionTtlHours: raw.HERALD_SESSION_TTL_HOURS,
     loginMaxPerMinute: raw.HERALD_LOGIN_MAX_PER_MINUTE,
+    sessionIdleMinutes: raw.HERALD_SESSION_IDLE_MINUTES,
+    loginLockFailures: raw.HERALD_LOGIN_LOCK_FAILURES,
+    loginLockMinutes: raw.HERALD_LOGIN_LOCK_MINUTES,
+    loginIpFailures: raw.HERALD_LOGIN_IP_FAILURES,
     doiWindowHours: raw.HERALD_DOI_WINDOW_HOURS,
     subscribeMaxPerIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
     subscribeMaxPerNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
