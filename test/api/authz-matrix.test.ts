@@ -37,11 +37,14 @@ interface Caller {
 function probesOf(expectation: Expectation): readonly Probe[] {
   if (Array.isArray(expectation)) return expectation as readonly Probe[];
   if (typeof expectation === 'object' && 'need' in expectation) return [expectation];
+  if (typeof expectation === 'object' && 'anyOf' in expectation) return [{ need: expectation }];
   return [{ need: expectation as Need }];
 }
 
 function allowed(need: Need, permissions: readonly Permission[]): boolean {
   if (need === 'authenticated') return true;
+  if (typeof need === 'object' && 'anyOf' in need)
+    return need.anyOf.some((p) => permissions.includes(p));
   const all: readonly Permission[] = typeof need === 'string' ? [need as Permission] : need;
   return all.every((p) => permissions.includes(p));
 }

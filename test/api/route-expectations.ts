@@ -13,7 +13,12 @@
  */
 import type { Permission } from '../../src/core/roles.js';
 
-export type Need = 'authenticated' | Permission | readonly Permission[];
+export type Need =
+  | 'authenticated'
+  | Permission
+  | readonly Permission[]
+  /** Any one of these permissions is enough. */
+  | { readonly anyOf: readonly Permission[] };
 export interface Probe {
   readonly need: Need;
   /** The URL to call, with {contact} / {message} placeholders; default: the route's own. */
@@ -39,6 +44,8 @@ export const PUBLIC_ROUTES: Record<string, string> = {
   'POST /c/:token': 'double opt-in confirmation submitted by recipients',
   'POST /v1/auth/login': 'sign-in (throttled, locks out)',
   'POST /v1/subscribe': 'public sign-up forms (rate-limited, no enumeration)',
+  'POST /webhooks/:carrier/receipts': "carriers' delivery receipts, verified by their signature",
+  'POST /webhooks/:carrier/inbound': "carriers' inbound messages, verified by their signature",
 };
 
 export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
@@ -133,4 +140,38 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
     need: 'settings:manage',
     url: '/v1/webhooks/999999/deliveries',
   },
+
+  'GET /v1/abuse/geo-permissions': 'settings:manage',
+  'PUT /v1/abuse/geo-permissions/:kind': 'settings:manage',
+  'DELETE /v1/abuse/geo-permissions/:kind': 'settings:manage',
+  'GET /v1/abuse/blocked': 'settings:manage',
+
+  'GET /v1/carriers': 'carriers:manage',
+  'POST /v1/carriers': 'carriers:manage',
+  'GET /v1/carriers/:name': 'carriers:manage',
+  'PATCH /v1/carriers/:name': 'carriers:manage',
+  'DELETE /v1/carriers/:name': 'carriers:manage',
+  'GET /v1/carriers/routing': 'carriers:manage',
+  'PUT /v1/carriers/routing': 'carriers:manage',
+  'DELETE /v1/carriers/routing': 'carriers:manage',
+
+  'POST /v1/segments/preview': { anyOf: ['contacts:read', 'campaigns:read'] },
+  'GET /v1/segments': { anyOf: ['contacts:read', 'campaigns:read'] },
+  'GET /v1/segments/:id': { anyOf: ['contacts:read', 'campaigns:read'] },
+  'GET /v1/segments/:id/count': { anyOf: ['contacts:read', 'campaigns:read'] },
+  'POST /v1/segments': 'segments:write',
+  'PATCH /v1/segments/:id': 'segments:write',
+  'DELETE /v1/segments/:id': 'segments:write',
+
+  'GET /v1/campaigns': 'campaigns:read',
+  'GET /v1/campaigns/:id': 'campaigns:read',
+  'POST /v1/campaigns': 'campaigns:write',
+  'PATCH /v1/campaigns/:id': 'campaigns:write',
+  'POST /v1/campaigns/:id/submit': 'campaigns:write',
+  'POST /v1/campaigns/:id/schedule': 'campaigns:write',
+  'POST /v1/campaigns/:id/pause': 'campaigns:write',
+  'POST /v1/campaigns/:id/resume': 'campaigns:write',
+  'POST /v1/campaigns/:id/cancel': 'campaigns:write',
+  'POST /v1/campaigns/:id/approve': 'campaigns:approve',
+  'POST /v1/campaigns/:id/reject': 'campaigns:approve',
 };
