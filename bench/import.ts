@@ -334,6 +334,7 @@ const text = await insertConsentText(ctx.store.db, {
 let rss = 0;
 const sampler = setInterval(() => { rss = Math.max(rss, process.memoryUsage().rss); }, 100);
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 // As \`herald import\` and the API run it: planned here, run on its own thread.
 const plan = await startImport(ctx, {
   file, actor: 'bench', source: 'bench: generated sign-up sheets', purpose: 'marketing',
@@ -341,11 +342,13 @@ const plan = await startImport(ctx, {
 });
 const result = await runImportDetached(ctx, plan);
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuAtStart);
 clearInterval(sampler);
 await ctx.close();
 // VmHWM: the process's peak resident set, main thread and worker threads together.
 const hwm = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-process.stdout.write(JSON.stringify({ seconds, peak: Math.max(rss, hwm * 1024), result }) + '\\n');
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(JSON.stringify({ seconds, cpuSeconds, peak: Math.max(rss, hwm * 1024), result }) + '\\n');
 `;
 
 /** Single-core parsePhone rate over the file's own written numbers (first `limit` rows). */
@@ -399,18 +402,35 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(`import failed (exit ${child.status})`);
     const figures = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
       seconds: number;
+      /** The whole process: every thread, start to end of the import. */
+      cpuSeconds: number;
       peak: number;
-      result: { processedRows: number; counts: Record<string, number> };
+      result: {
+        processedRows: number;
+        counts: Record<string, number>;
+        cpu?: { writer: number; parse: number };
+      };
     };
-    const rowsPerSecond = figures.result.processedRows / figures.seconds;
+    const imported = figures.result.processedRows;
+    const rowsPerSecond = imported / figures.seconds;
     console.log(
-      `imported ${figures.result.processedRows} rows in ${figures.seconds.toFixed(1)} s:`,
+      `imported ${imported} rows in ${figures.seconds.toFixed(1)} s:`,
       JSON.stringify(figures.result.counts),
+    );
+    // CPU-µs per row, the figure that does not depend on what else the machine runs.
+    const perRow = (seconds: number) => ((seconds * 1e6) / imported).toFixed(1);
+    const threads = figures.result.cpu;
+    const cpuPerRow = perRow(figures.cpuSeconds);
+    console.log(
+      `CPU per row: ${cpuPerRow} µs in all` +
+        (threads === undefined
+          ? ''
+          : ` (writer thread ${perRow(threads.writer)}, parse workers ${perRow(threads.parse)}, the rest ${perRow(figures.cpuSeconds - threads.writer - threads.parse)})`),
     );
     const limit = await parseLimit(file, 300_000);
     console.log(`parsePhone on one core: ${Math.round(limit)}/s`);
     console.log(
-      `BENCH import rows_per_s=${Math.round(rowsPerSecond)} peak_rss_mb=${Math.round(figures.peak / 2 ** 20)} parse_limit_per_s=${Math.round(limit)} ratio=${(rowsPerSecond / limit).toFixed(2)}`,
+      `BENCH import rows_per_s=${Math.round(rowsPerSecond)} peak_rss_mb=${Math.round(figures.peak / 2 ** 20)} parse_limit_per_s=${Math.round(limit)} ratio=${(rowsPerSecond / limit).toFixed(2)} cpu_us_per_row=${cpuPerRow}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { createAuditor, type Auditor } from './security/audit.js';
 import { createOutboundHttp, type OutboundHttp } from './security/guarded-http.js';
 import type { AuthDeps } from './security/auth.js';
+import { authPolicyOf } from './security/login-guard.js';
 import type { FieldCipher } from './security/field-cipher.js';
 import { loadFieldCipher } from './security/keyring.js';
 import { deriveKey, loadMasterKey } from './security/master-key.js';
@@ -75,7 +76,12 @@ export async function openContext(
       store,
       cipher,
       auditor,
-      auth: { db: store.db, auditor, apiKeyPepper: deriveKey(master.key, 'api-key') },
+      auth: {
+        db: store.db,
+        auditor,
+        apiKeyPepper: deriveKey(master.key, 'api-key'),
+        policy: authPolicyOf(config),
+      },
       masterKey: master.key,
       auditKey,
       carriers,

@@ -27,6 +27,10 @@ export const ConfigSchema = Type.Object({
   ),
   HERALD_SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 12 }),
   HERALD_LOGIN_MAX_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+  HERALD_SESSION_IDLE_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60 * 90, default: 60 }),
+  HERALD_LOGIN_LOCK_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  HERALD_LOGIN_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 }),
+  HERALD_LOGIN_IP_FAILURES: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
   HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   HERALD_DOI_WINDOW_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 30, default: 48 }),
   HERALD_SUBSCRIBE_MAX_PER_IP_HOUR: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
@@ -46,6 +50,8 @@ export const ConfigSchema = Type.Object({
   HERALD_PUMPING: Type.Optional(PumpingSchema),
   // Carrier accounts (src/carriers/account-spec.ts), besides those stored through /v1/carriers.
   HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  // How long a worker's claim on a message holds: a crashed worker's messages wait this long.
+  HERALD_DISPATCH_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
   // Campaigns: a second person approves marketing campaigns unless this is `off`.
   HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
     default: 'required',
@@ -71,6 +77,12 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly sessionTtlHours: number;
   readonly loginMaxPerMinute: number;
+  /** A console session unused this long ends (its absolute limit is sessionTtlHours). */
+  readonly sessionIdleMinutes: number;
+  /** Failed sign-ins per name (and per address) within loginLockMinutes before refusing. */
+  readonly loginLockFailures: number;
+  readonly loginLockMinutes: number;
+  readonly loginIpFailures: number;
   /** Double opt-in: how long a confirmation stays open. */
   readonly doiWindowHours: number;
   readonly subscribeMaxPerIpHour: number;
@@ -96,6 +108,8 @@ export interface Config {
   readonly pumping: PumpingLimits;
   /** Carrier accounts from the configuration (HERALD_CARRIERS), checked. */
   readonly carriers: readonly CarrierAccountSpec[];
+  /** How long a claim holds before another worker may take the message over. */
+  readonly dispatchLeaseMs: number;
   /** Marketing campaigns need a second person's approval. */
   readonly campaignApproval: boolean;
   /** Price per SMS segment by country and `default` (campaign budgets). */
@@ -211,32 +225,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const value = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (value !== undefined) merged[key] = value;
   }
-  if (typeof merged.HERALD_PUMPING === 'string') {
+  for (const key of [
+    'HERALD_PUMPING',
+    'HERALD_CARRIERS',
+    'HERALD_ROUTING',
+    'HERALD_SMS_PRICES',
+  ] as const) {
+    if (typeof merged[key] !== 'string') continue;
     try {
-      merged.HERALD_PUMPING = JSON.parse(merged.HERALD_PUMPING) as unknown;
+      merged[key] = JSON.parse(merged[key]) as unknown;
     } catch {
-      throw new ConfigError('HERALD_PUMPING', 'is not valid JSON');
-    }
-  }
-  if (typeof merged.HERALD_CARRIERS === 'string') {
-    try {
-      merged.HERALD_CARRIERS = JSON.parse(merged.HERALD_CARRIERS) as unknown;
-    } catch {
-      throw new ConfigError('HERALD_CARRIERS', 'is not valid JSON');
-    }
-  }
-  if (typeof merged.HERALD_SMS_PRICES === 'string') {
-    try {
-      merged.HERALD_SMS_PRICES = JSON.parse(merged.HERALD_SMS_PRICES) as unknown;
-    } catch {
-      throw new ConfigError('HERALD_SMS_PRICES', 'is not valid JSON');
-    }
-  }
-  if (typeof merged.HERALD_ROUTING === 'string') {
-    try {
-      merged.HERALD_ROUTING = JSON.parse(merged.HERALD_ROUTING) as unknown;
-    } catch {
-      throw new ConfigError('HERALD_ROUTING', 'is not valid JSON');
+      throw new ConfigError(key, 'is not valid JSON');
     }
   }
   const withDefaults = Value.Default(ConfigSchema, merged);
@@ -277,6 +276,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     database: Object.freeze(parseDatabase(raw, dataDir)),
     sessionTtlHours: raw.HERALD_SESSION_TTL_HOURS,
     loginMaxPerMinute: raw.HERALD_LOGIN_MAX_PER_MINUTE,
+    sessionIdleMinutes: raw.HERALD_SESSION_IDLE_MINUTES,
+    loginLockFailures: raw.HERALD_LOGIN_LOCK_FAILURES,
+    loginLockMinutes: raw.HERALD_LOGIN_LOCK_MINUTES,
+    loginIpFailures: raw.HERALD_LOGIN_IP_FAILURES,
     doiWindowHours: raw.HERALD_DOI_WINDOW_HOURS,
     subscribeMaxPerIpHour: raw.HERALD_SUBSCRIBE_MAX_PER_IP_HOUR,
     subscribeMaxPerNumberDay: raw.HERALD_SUBSCRIBE_MAX_PER_NUMBER_DAY,
@@ -299,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         .filter(Boolean),
     ),
     carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
+    dispatchLeaseMs: raw.HERALD_DISPATCH_LEASE_SECONDS * 1000,
     campaignApproval: raw.HERALD_CAMPAIGN_APPROVAL === 'required',
     smsPrices: Object.freeze({ ...(raw.HERALD_SMS_PRICES ?? {}) }),
   });

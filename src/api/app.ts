@@ -15,6 +15,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../app-context.js';
 import { ping } from '../store/database.js';
 import { registerAuth } from './auth-plugin.js';
+import { recordRoutes } from './route-table.js';
 import { ErrorBody, installErrorHandling, sendError } from './errors.js';
 import { createMetrics } from './metrics.js';
 import { abuseRoutes } from './routes/abuse.js';
@@ -82,6 +83,7 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     trustProxy: false,
   });
+  recordRoutes(app);
   // Bodies are JSON and must carry the declared types ({"text": 42} is not a text); query strings
   // and path parameters are always strings and are coerced to their declared types.
   const bodyAjv = new Ajv({
@@ -113,6 +115,9 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // The console is never framed (clickjacking) and its forms post only to Herald.
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
       },
     },
   });

@@ -62,6 +62,12 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     }
   });
 
+  // Answers under /v1 carry personal data and tokens: no cache, shared or private, keeps them.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     const principal = await identify(ctx, request);

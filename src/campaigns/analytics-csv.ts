@@ -1,10 +1,9 @@
 /**
  * Analytics as CSV: one row per campaign and variant (and `all`), or per hour. Every cell goes
- * through the formula-injection guard (src/core/csv-safe.ts): campaign names are written by
+ * through the formula-injection guard (src/core/csv.ts): campaign names are written by
  * people, and a CSV is opened in a spreadsheet.
  */
-import { stringify } from 'csv-stringify/sync';
-import { neutraliseRow } from '../core/csv-safe.js';
+import { csvRows, type CsvCell } from '../core/csv.js';
 import type { CampaignAnalytics, Dashboard, Figures, HourlyPoint } from './analytics.js';
 
 export const FIGURE_COLUMNS = [
@@ -38,7 +37,7 @@ const pairs = (r: Record<string, number>) =>
     .map(([k, v]) => `${k} ${v}`)
     .join('; ');
 
-function figureRow(c: CampaignAnalytics['campaign'], variant: string, f: Figures): unknown[] {
+function figureRow(c: CampaignAnalytics['campaign'], variant: string, f: Figures): CsvCell[] {
   return [
     c.id,
     c.name,
@@ -65,10 +64,8 @@ function figureRow(c: CampaignAnalytics['campaign'], variant: string, f: Figures
   ];
 }
 
-const csv = (rows: unknown[][]) => stringify(rows.map(neutraliseRow));
-
 export function campaignCsv(a: CampaignAnalytics): string {
-  return csv([
+  return csvRows([
     [...FIGURE_COLUMNS],
     ...a.variants.map((v) => figureRow(a.campaign, v.variant, v)),
     figureRow(a.campaign, 'all', a.total),
@@ -76,14 +73,14 @@ export function campaignCsv(a: CampaignAnalytics): string {
 }
 
 export function dashboardCsv(d: Dashboard): string {
-  return csv([
+  return csvRows([
     [...FIGURE_COLUMNS],
     ...d.perCampaign.map((p) => figureRow(p.campaign, 'all', p.total)),
   ]);
 }
 
 export function hourlyCsv(points: readonly HourlyPoint[]): string {
-  return csv([
+  return csvRows([
     ['hour', 'variant', 'sent', 'delivered', 'clicks', 'conversions', 'opt_outs'],
     ...points.map((p) => [
       p.hour,

@@ -89,10 +89,14 @@ export interface CarrierRequest {
 /**
  * Where a carrier that keeps its own connection (SMPP's deliver_sm) pushes what arrives on it.
  * Called synchronously; a listener that throws asks the carrier to have it redelivered later.
+ * A listener that returns a promise is acknowledged to the carrier's peer only once it settles
+ * (a rejection asks for redelivery): what a worker was still recording when it died is then
+ * delivered again instead of lost (a receipt, an opt-out).
  */
 export interface CarrierListener {
-  onReceipt?(receipt: DeliveryReceipt): void;
-  onInbound?(sms: InboundSms): void;
+  // `unknown`: listeners that return something else (an array's push) are not awaited.
+  onReceipt?(receipt: DeliveryReceipt): unknown;
+  onInbound?(sms: InboundSms): unknown;
 }
 
 export interface Carrier {

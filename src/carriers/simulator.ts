@@ -337,14 +337,20 @@ export class SimulatorCarrier implements Carrier {
 
   private emitTo(listener: CarrierListener, event: PushEvent, delivery: number): void {
     if (!this.listeners.has(listener)) return;
-    try {
-      if (event.kind === 'receipt') listener.onReceipt?.(event.receipt);
-      else listener.onInbound?.(event.sms);
-    } catch {
-      // The listener asks for it again later (Carrier contract); a few times, then dropped.
+    // The listener asks for it again later (Carrier contract); a few times, then dropped.
+    const again = () => {
       if (delivery < MAX_DELIVERIES) {
         this.after(REDELIVER_MS, () => this.emitTo(listener, event, delivery + 1));
       }
+    };
+    try {
+      const handled =
+        event.kind === 'receipt'
+          ? listener.onReceipt?.(event.receipt)
+          : listener.onInbound?.(event.sms);
+      if (handled instanceof Promise) handled.catch(again);
+    } catch {
+      again();
     }
   }
 }

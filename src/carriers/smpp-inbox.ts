@@ -65,8 +65,11 @@ export class SmppInbox {
     this.partReceipts.remember(partIds);
   }
 
-  /** Handles one deliver_sm; returns the command_status for its deliver_sm_resp. */
-  receive(pdu: smpp.PDU): number {
+  /**
+   * Handles one deliver_sm; returns the command_status for its deliver_sm_resp, or its promise
+   * when a listener records what came asynchronously.
+   */
+  receive(pdu: smpp.PDU): number | Promise<number> {
     // Decide before any state changes: a refused deliver_sm comes again and must find it as it was.
     if (this.listeners.size === 0 && this.buffer.length >= this.options.bufferLimit) {
       this.options.logger?.warn(
@@ -154,7 +157,7 @@ export class SmppInbox {
     return { kind: 'inbound', sms };
   }
 
-  private emit(event: InboxEvent): number {
+  private emit(event: InboxEvent): number | Promise<number> {
     if (this.listeners.size === 0) {
       this.buffer.push(event);
       // sweep() may add beyond the limit; the oldest go, as a bound must hold.
@@ -164,20 +167,30 @@ export class SmppInbox {
     return this.deliver(event, [...this.listeners]);
   }
 
-  private deliver(event: InboxEvent, listeners: readonly CarrierListener[]): number {
+  private deliver(
+    event: InboxEvent,
+    listeners: readonly CarrierListener[],
+  ): number | Promise<number> {
     let status = ESME_ROK;
+    const pending: Promise<void>[] = [];
+    const failed = (error: unknown) => {
+      this.options.logger?.error(
+        { carrier: this.options.carrier, err: error, kind: event.kind },
+        'SMPP listener failed: asking the SMSC to deliver again',
+      );
+      status = ESME_RX_T_APPN;
+    };
     for (const listener of listeners) {
       try {
-        if (event.kind === 'receipt') listener.onReceipt?.(event.receipt);
-        else listener.onInbound?.(event.sms);
+        const handled =
+          event.kind === 'receipt'
+            ? listener.onReceipt?.(event.receipt)
+            : listener.onInbound?.(event.sms);
+        if (handled instanceof Promise) pending.push(handled.then(() => undefined, failed));
       } catch (error) {
-        this.options.logger?.error(
-          { carrier: this.options.carrier, err: error, kind: event.kind },
-          'SMPP listener failed: asking the SMSC to deliver again',
-        );
-        status = ESME_RX_T_APPN;
+        failed(error);
       }
     }
-    return status;
+    return pending.length === 0 ? status : Promise.all(pending).then(() => status);
   }
 }

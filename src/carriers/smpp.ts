@@ -227,7 +227,10 @@ export class SmppCarrier implements Carrier {
       this.settle(entry.job, pdu.command_status, pdu.message_id ?? '');
       this.pump();
     } else if (pdu.command === 'deliver_sm') {
-      session.send(pdu.response({ command_status: this.inbox.receive(pdu) }));
+      // Acknowledged once the listeners have it recorded (or refused: delivered again later).
+      const status = this.inbox.receive(pdu);
+      if (typeof status === 'number') session.send(pdu.response({ command_status: status }));
+      else void status.then((s) => session.send(pdu.response({ command_status: s })));
     } else if (!pdu.isResponse() && pdu.command !== 'alert_notification') {
       session.send(
         new smpp.PDU('generic_nack', {

@@ -111,12 +111,13 @@ export function tencentInbound(
     if (body === undefined || item.report_status !== undefined) continue; // not a reply
     const from = e164(item.nationcode, item.mobile);
     if (!from) throw new HeraldError('BAD_REQUEST', 'tencent reply without mobile');
-    const seconds = Number(item.time);
+    // A time past what a Date can hold (or not a number) falls back to the clock.
+    const sent = new Date(Number(item.time) * 1000);
     inbound.push({
       carrier,
       from,
       text: body,
-      receivedAt: Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : now(),
+      receivedAt: sent.getTime() > 0 ? sent : now(),
     });
   }
   return inbound;

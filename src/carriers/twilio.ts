@@ -78,7 +78,8 @@ function headerOf(request: CarrierRequest, name: string): string | undefined {
 
 /** The POST parameters, from the raw body when there is one (every repeated value kept). */
 function formParams(request: CarrierRequest): FormParams {
-  const params: FormParams = {};
+  // No prototype: a parameter named valueOf, constructor or __proto__ is just a parameter.
+  const params: FormParams = Object.create(null) as FormParams;
   const add = (name: string, value: string) => (params[name] ??= []).push(value);
   if (typeof request.rawBody === 'string') {
     for (const [name, value] of new URLSearchParams(request.rawBody)) add(name, value);
@@ -210,7 +211,9 @@ export class TwilioCarrier implements Carrier {
         throw new HeraldError('BAD_REQUEST', 'twilio webhook body is not JSON');
       }
       const entries = json && typeof json === 'object' ? Object.entries(json) : [];
-      return Object.fromEntries(entries.map(([key, value]) => [key, [String(value)]]));
+      const fields: FormParams = Object.create(null) as FormParams;
+      for (const [key, value] of entries) fields[key] = [String(value)];
+      return fields;
     }
     const params = formParams(request);
     if (!verifyTwilioSignature(token, signature, request.url, params)) {

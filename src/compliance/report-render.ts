@@ -4,8 +4,7 @@
  * HTML page fit for print (A4, bilingual headings, nothing loaded from elsewhere, every value
  * escaped).
  */
-import { stringify } from 'csv-stringify/sync';
-import { neutraliseRow } from '../core/csv-safe.js';
+import { csvRows } from '../core/csv.js';
 import type { AppContext } from '../app-context.js';
 import { marketingEvidence, type ComplianceReport, type Period } from './report.js';
 
@@ -24,24 +23,22 @@ export const EVIDENCE_COLUMNS = [
 ] as const;
 
 export async function* evidenceCsv(ctx: AppContext, period: Period): AsyncGenerator<string> {
-  yield stringify([[...EVIDENCE_COLUMNS]]);
+  yield csvRows([[...EVIDENCE_COLUMNS]]);
   for await (const page of marketingEvidence(ctx, period)) {
-    yield stringify(
-      page.map((r) =>
-        neutraliseRow([
-          r.messageId,
-          r.campaignId,
-          r.contactId,
-          r.sentAt,
-          r.country,
-          r.consent?.eventId,
-          r.consent?.action,
-          r.consent?.method,
-          r.consent?.at,
-          r.findings.length === 0 ? 'yes' : 'no',
-          r.findings.map((f) => (f.detail ? `${f.problem}: ${f.detail}` : f.problem)).join('; '),
-        ]),
-      ),
+    yield csvRows(
+      page.map((r) => [
+        r.messageId,
+        r.campaignId,
+        r.contactId,
+        r.sentAt,
+        r.country,
+        r.consent?.eventId,
+        r.consent?.action,
+        r.consent?.method,
+        r.consent?.at,
+        r.findings.length === 0 ? 'yes' : 'no',
+        r.findings.map((f) => (f.detail ? `${f.problem}: ${f.detail}` : f.problem)).join('; '),
+      ]),
     );
   }
 }

@@ -55,9 +55,11 @@ export interface PhoneMetadataLookup {
 
 export interface PhoneMetadataOptions {
   /**
-   * Bound of the result cache, default 100,000 entries; 0 turns it off. The oldest entry goes
-   * first (FIFO): moving an entry on every hit, as an LRU does, halved the warm rate when
-   * measured, and an import walks its numbers once anyway.
+   * Bound of the result cache, default 100,000 entries; 0 turns it off. Two generations of
+   * half the bound each: when the young one is full it becomes the old one and the old one is
+   * dropped whole; a hit in the old generation moves the entry to the young one. Evicting one
+   * entry at a time from the front of a Map (FIFO, as before) slowed every look-up to ~60 µs
+   * once the cache was full: V8 skips the deleted entries at the front on each `keys().next()`.
    */
   maxEntries?: number;
   /** Folder holding carrier/, geocodes/ and timezones.bson; default: the installed library's. */
@@ -114,7 +116,16 @@ export function createPhoneMetadataLookup(options: PhoneMetadataOptions = {}): P
   const resourcesDir = options.resourcesDir ?? LIBRARY_RESOURCES;
   const tableLoads = new Map<string, Promise<PrefixTable>>();
   const tablesByCode = new Map<string, CallingCodeTables>();
-  const results = new Map<string, PhoneMetadata>();
+  const generation = Math.max(1, Math.floor(maxEntries / 2));
+  let young = new Map<string, PhoneMetadata>();
+  let old = new Map<string, PhoneMetadata>();
+  const remember = (key: string, value: PhoneMetadata) => {
+    if (young.size >= generation) {
+      old = young;
+      young = new Map();
+    }
+    young.set(key, value);
+  };
   const zoneLists = new Map<string, readonly string[]>();
   const counters = { fileReads: 0, hits: 0, misses: 0 };
 
@@ -156,20 +167,26 @@ export function createPhoneMetadataLookup(options: PhoneMetadataOptions = {}): P
     const tables = tablesByCode.get(`${locale}:${callingCode}`);
     if (tables === undefined) return undefined;
 
+    if (maxEntries <= 0) {
+      counters.misses++;
+      return computeMetadata(tables, callingCode, nationalNumber, zoneLists);
+    }
     const cacheKey = `${locale}:${callingCode}:${nationalNumber.slice(0, tables.decidingLength)}`;
-    const cached = results.get(cacheKey);
+    const cached = young.get(cacheKey);
     if (cached !== undefined) {
       counters.hits++;
       return cached;
     }
+    const aged = old.get(cacheKey);
+    if (aged !== undefined) {
+      counters.hits++;
+      old.delete(cacheKey);
+      remember(cacheKey, aged);
+      return aged;
+    }
     counters.misses++;
     const found = computeMetadata(tables, callingCode, nationalNumber, zoneLists);
-    if (maxEntries <= 0) return found;
-    if (results.size >= maxEntries) {
-      const oldest = results.keys().next();
-      if (oldest.done !== true) results.delete(oldest.value);
-    }
-    results.set(cacheKey, found);
+    remember(cacheKey, found);
     return found;
   }
 
@@ -193,7 +210,7 @@ export function createPhoneMetadataLookup(options: PhoneMetadataOptions = {}): P
       );
     },
     stats() {
-      return { ...counters, cacheEntries: results.size };
+      return { ...counters, cacheEntries: young.size + old.size };
     },
   };
 }

@@ -30,6 +30,12 @@ export const ERROR_REGISTRY = {
     status: 429,
     message: 'Too many messages of this kind were asked for; try again later',
   },
+  LOGIN_LOCKED: {
+    status: 429,
+    message: 'Too many failed sign-ins; wait before trying again',
+  },
+  PASSWORD_TOO_WEAK: { status: 400, message: 'The password does not meet the password rules' },
+  APIKEY_NOT_ACTIVE: { status: 404, message: 'No such active API key' },
   USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
   CONTACT_INVALID_NUMBER: { status: 400, message: 'Not a valid phone number' },
   CONTACT_EXISTS: { status: 409, message: 'A contact with this number already exists' },

@@ -1,12 +1,17 @@
 /**
- * The dispatcher: claims due messages from the outbox under a lease, decides each again at the
- * moment it leaves (reserve.ts: the full decide() on fresh data, caps counted under the number's
- * lock), hands it to its route (submit.ts: fail-over, token buckets) and records what the
- * carrier said (record-outcome.ts). Runs in the worker as a short-interval job (`dispatchJob`);
- * any number of workers on PostgreSQL share the outbox.
+ * The dispatcher: claims due messages from the outbox under a lease, decides them again at the
+ * moment they leave (decide-batch.ts: the full decide() on fresh data, caps counted under the
+ * numbers' locks), hands them to their routes (fence.ts, submit.ts: the opt-out fence,
+ * fail-over, token buckets) and records what the carriers said (record-outcome.ts). Runs in the
+ * worker as a short-interval job (`dispatchJob`); any number of workers on PostgreSQL share the
+ * outbox.
  *
- * Messages to one number are handled one after the other in a batch, different numbers
- * side by side (`concurrency`).
+ * Everything happens per batch, in a few statements each: one transaction claims the batch, one
+ * decides it, one fences and hands over its marketing, one records its outcomes; in between,
+ * every submission of the batch is in flight at once, so a carrier's window stays full. Within a
+ * batch, messages to one number are decided and handed over in claim order; `drainOutbox` runs
+ * two batches side by side so that the database works on one while the carrier answers the
+ * other.
  *
  * Crash semantics. A worker that dies leaves its claims with a lease. When the lease runs out:
  *   - `sending` (claimed, not yet decided): no carrier has seen it, so it is claimed again,
@@ -17,7 +22,7 @@
  *     carrier's idempotency reference: at-least-once, deduplicated where the carrier can.
  */
 import type { AppContext } from '../app-context.js';
-import type { OutgoingSms } from '../carriers/carrier.js';
+import type { Carrier, OutgoingSms } from '../carriers/carrier.js';
 import { loadPolicyOverrides, policyResolver } from '../compliance/policies.js';
 import { parsePhone } from '../core/phone.js';
 import type { Purpose } from '../core/policy/purposes.js';
@@ -25,11 +30,13 @@ import type { Job } from '../jobs/scheduler.js';
 import type { MessageRow } from '../store/messages.js';
 import { ensureCarrierEvents } from './carrier-events.js';
 import { claimBatch, giveBack } from './claims.js';
-import { fencedHandOff } from './fence.js';
-import { recordOutcome, retryDelayMs } from './record-outcome.js';
+import { decideBatch } from './decide-batch.js';
+import { fencedHandOff, fencedHandOffs } from './fence.js';
+import { recordOutcomes, retryDelayMs } from './record-outcome.js';
 import type { PolicyFor } from './recipients.js';
 import { decideAndReserve, type Verdict } from './reserve.js';
-import { submitThroughRoute } from './submit.js';
+import type { Route } from './routing.js';
+import { sendSafely, submitThroughRoute, type SubmitOutcome } from './submit.js';
 
 export { claimBatch, retryDelayMs };
 
@@ -41,8 +48,6 @@ export interface DispatchOptions {
   readonly leaseMs?: number;
   /** Attempts (claims) after which a temporary failure becomes final. */
   readonly maxAttempts?: number;
-  /** Numbers handled side by side. */
-  readonly concurrency?: number;
 }
 
 export interface DispatchCounts {
@@ -65,10 +70,13 @@ export interface DispatchCounts {
 }
 
 export const DISPATCH_DEFAULTS = {
-  limit: 50,
+  limit: 500,
   leaseMs: 60_000,
   maxAttempts: 5,
-  concurrency: 8,
+  /** Batches in flight at once in drainOutbox. */
+  lanes: 2,
+  /** How long one dispatch run drains before it lets the scheduler breathe. */
+  maxRunMs: 10_000,
 } as const;
 
 const emptyCounts = (): DispatchCounts => ({
@@ -115,82 +123,147 @@ function countryOf(ctx: AppContext, row: MessageRow): string | null {
   return parsed.ok ? parsed.country : null;
 }
 
-async function deliverOne(ctx: AppContext, row: MessageRow, batch: Batch): Promise<void> {
-  const { counts } = batch;
+/** A claimed message with its route, paced and ready to be decided. */
+interface Planned {
+  readonly row: MessageRow;
+  readonly route: Route;
+  readonly sender: string | undefined;
+  readonly first: Carrier | undefined;
+}
+
+function plan(ctx: AppContext, row: MessageRow): Planned {
   const route = ctx.router.routeFor(
     row.purpose as Purpose,
     countryOf(ctx, row),
     row.pinned_carrier,
   );
-  const sender = row.sender ?? route.sender;
-  const first = route.carriers[0];
-  // Paced before the decision, so that the decision and the hand-off follow each other at once.
-  if (first && Date.now() < batch.giveBackAt) await ctx.router.limiter.acquire(first.name, sender);
-  // Too close to the end of the lease (or paced past it): back to the outbox, untouched.
-  if (Date.now() >= batch.giveBackAt) {
-    if (await giveBack(ctx, row, batch, {})) counts.released += 1;
-    return;
+  return { row, route, sender: row.sender ?? route.sender, first: route.carriers[0] };
+}
+
+/**
+ * Takes the first carrier's token for each message, in claim order, before the decision (so
+ * that the decision and the hand-off follow each other at once). What the pacing pushes too
+ * close to the end of the lease goes back to the outbox untouched.
+ */
+async function pace(
+  ctx: AppContext,
+  planned: readonly Planned[],
+  batch: Batch,
+): Promise<Planned[]> {
+  const ready: Planned[] = [];
+  for (const p of planned) {
+    if (p.first && Date.now() < batch.giveBackAt) {
+      await ctx.router.limiter.acquire(p.first.name, p.sender);
+    }
+    if (Date.now() >= batch.giveBackAt) {
+      if (await giveBack(ctx, p.row, batch, {})) batch.counts.released += 1;
+      continue;
+    }
+    ready.push(p);
   }
-  let verdict: Verdict;
+  return ready;
+}
+
+/** The decision of one message that made the batch's decision fail: decided alone. */
+async function decideAlone(ctx: AppContext, p: Planned, batch: Batch): Promise<Verdict | null> {
   try {
-    verdict = await decideAndReserve(ctx, row, {
+    return await decideAndReserve(ctx, p.row, {
       now: batch.now,
       leaseUntil: batch.leaseUntil,
       policyFor: batch.policyFor,
-      carrier: first?.name ?? null,
-      sender,
+      carrier: p.first?.name ?? null,
+      sender: p.sender,
     });
   } catch (err) {
-    ctx.logger.error({ messageId: row.id, err }, 'send decision failed');
-    const retryAt = new Date(batch.now.getTime() + retryDelayMs(row.attempts)).toISOString();
-    await giveBack(ctx, row, batch, { not_before: retryAt, error_code: 'DECISION_ERROR' });
-    counts.errors += 1;
-    return;
+    ctx.logger.error({ messageId: p.row.id, err }, 'send decision failed');
+    const retryAt = new Date(batch.now.getTime() + retryDelayMs(p.row.attempts)).toISOString();
+    await giveBack(ctx, p.row, batch, { not_before: retryAt, error_code: 'DECISION_ERROR' });
+    batch.counts.errors += 1;
+    return null;
   }
-  switch (verdict.action) {
-    case 'lost':
-      counts.lost += 1;
-      return;
-    case 'defer':
-      counts.deferred += 1;
-      return;
-    case 'block':
-      counts.blocked += 1;
-      ctx.logger.info(
-        { messageId: row.id, kind: row.kind, reason: verdict.reason, detail: verdict.detail },
-        'message blocked at send time',
-      );
-      return;
-  }
-  // Marketing to a contact is handed over behind the opt-out fence (fence.ts).
-  const fenced = row.purpose === 'marketing' && row.contact_id !== null;
-  const outcome = await submitThroughRoute(ctx, route, outgoing(row, verdict.e164, sender), {
-    firstPaced: first !== undefined,
-    ...(fenced ? { handOff: fencedHandOff(ctx, row, batch) } : {}),
-  });
-  if (outcome.stopped) {
-    counts[outcome.stopped === 'lost' ? 'lost' : 'blocked'] += 1;
-    return;
-  }
-  const kind = await recordOutcome(ctx, row, outcome, {
-    leaseUntil: batch.leaseUntil,
-    now: batch.now,
-    maxAttempts: batch.maxAttempts,
-  });
-  if (kind === null) counts.lost += 1;
-  else counts[kind] += 1;
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+async function decideAll(
+  ctx: AppContext,
+  planned: readonly Planned[],
+  batch: Batch,
+): Promise<Map<number, Verdict>> {
+  const byId = new Map(planned.map((p) => [p.row.id, p]));
+  try {
+    return await decideBatch(
+      ctx,
+      planned.map((p) => p.row),
+      {
+        now: batch.now,
+        leaseUntil: batch.leaseUntil,
+        policyFor: batch.policyFor,
+        routeOf: (row) => {
+          const p = byId.get(row.id)!;
+          return { carrier: p.first?.name ?? null, sender: p.sender };
+        },
+      },
+    );
+  } catch (err) {
+    // One message's decision threw and took the batch's transaction with it: each alone, so
+    // that only that one is given back with its error.
+    ctx.logger.warn({ err, size: planned.length }, 'batch decision failed: deciding one by one');
+    const verdicts = new Map<number, Verdict>();
+    for (const p of planned) {
+      const verdict = await decideAlone(ctx, p, batch);
+      if (verdict) verdicts.set(p.row.id, verdict);
+    }
+    return verdicts;
+  }
 }
 
-/** One batch: claim what is due, decide, send, record each outcome. */
+/**
+ * Hands every message decided `send` to the first carrier of its route, at once and in claim
+ * order: marketing to a contact behind the batch's opt-out fence (fence.ts), the rest directly.
+ * Fail-over to the next carriers happens per message in submitThroughRoute.
+ */
+async function handOver(
+  ctx: AppContext,
+  sending: readonly { p: Planned; e164: string }[],
+  batch: Batch,
+): Promise<{ p: Planned; outcome: SubmitOutcome }[]> {
+  const items = sending.map(({ p, e164 }) => ({ p, sms: outgoing(p.row, e164, p.sender) }));
+  const isFenced = (row: MessageRow) => row.purpose === 'marketing' && row.contact_id !== null;
+  const fenced = await fencedHandOffs(
+    ctx,
+    items
+      .filter(({ p }) => isFenced(p.row) && p.first)
+      .map(({ p, sms }) => ({ row: p.row, carrier: p.first!, sms })),
+    batch,
+  );
+  const started = items.map(({ p, sms }) => ({
+    p,
+    sms,
+    first: !p.first ? undefined : isFenced(p.row) ? fenced.get(p.row.id) : sendSafely(p.first, sms),
+  }));
+  // Every first hand-off is under way; fail-overs follow claim order within each number.
+  const byNumber = new Map<string, typeof started>();
+  for (const item of started) {
+    const group = byNumber.get(item.p.row.phone_index);
+    if (group) group.push(item);
+    else byNumber.set(item.p.row.phone_index, [item]);
+  }
+  const outcomes = new Map<number, SubmitOutcome>();
+  await Promise.all(
+    [...byNumber.values()].map(async (group) => {
+      for (const { p, sms, first } of group) {
+        const outcome = await submitThroughRoute(ctx, p.route, sms, {
+          firstPaced: p.first !== undefined,
+          ...(first ? { first } : {}),
+          ...(isFenced(p.row) ? { handOff: fencedHandOff(ctx, p.row, batch) } : {}),
+        });
+        outcomes.set(p.row.id, outcome);
+      }
+    }),
+  );
+  return items.map(({ p }) => ({ p, outcome: outcomes.get(p.row.id)! }));
+}
+
+/** One batch: claim what is due, decide it all, hand it over, record every outcome. */
 export async function dispatchDue(
   ctx: AppContext,
   opts: DispatchOptions = {},
@@ -217,46 +290,87 @@ export async function dispatchDue(
     giveBackAt: started + leaseMs * 0.8,
     counts,
   };
-  const byNumber = new Map<string, MessageRow[]>();
-  for (const row of rows) {
-    const group = byNumber.get(row.phone_index);
-    if (group) group.push(row);
-    else byNumber.set(row.phone_index, [row]);
-  }
-  await inPool(
-    [...byNumber.values()],
-    opts.concurrency ?? DISPATCH_DEFAULTS.concurrency,
-    async (group) => {
-      for (const row of group) await deliverOne(ctx, row, batch);
-    },
+  const ready = await pace(
+    ctx,
+    rows.map((row) => plan(ctx, row)),
+    batch,
   );
+  const verdicts = await decideAll(ctx, ready, batch);
+  const sending: { p: Planned; e164: string }[] = [];
+  for (const p of ready) {
+    const verdict = verdicts.get(p.row.id);
+    if (!verdict) continue;
+    switch (verdict.action) {
+      case 'lost':
+        counts.lost += 1;
+        break;
+      case 'defer':
+        counts.deferred += 1;
+        break;
+      case 'block':
+        counts.blocked += 1;
+        ctx.logger.info(
+          { messageId: p.row.id, kind: p.row.kind, reason: verdict.reason, detail: verdict.detail },
+          'message blocked at send time',
+        );
+        break;
+      case 'send':
+        sending.push({ p, e164: verdict.e164 });
+    }
+  }
+  const handed = await handOver(ctx, sending, batch);
+  const toRecord: { row: MessageRow; outcome: SubmitOutcome }[] = [];
+  for (const { p, outcome } of handed) {
+    if (outcome.stopped) counts[outcome.stopped === 'lost' ? 'lost' : 'blocked'] += 1;
+    else toRecord.push({ row: p.row, outcome });
+  }
+  const kinds = await recordOutcomes(ctx, toRecord, {
+    leaseUntil,
+    now,
+    maxAttempts: batch.maxAttempts,
+  });
+  for (const kind of kinds.values()) {
+    if (kind === null) counts.lost += 1;
+    else counts[kind] += 1;
+  }
   return counts;
 }
 
-/** Batches until nothing is due or `maxBatches` ran (so a stop request is not held up long). */
+/**
+ * Batches until nothing is due, `maxBatches` ran or `maxMs` passed (so a stop request is not
+ * held up long), with `lanes` batches in flight at once.
+ */
 export async function drainOutbox(
   ctx: AppContext,
-  opts: Omit<DispatchOptions, 'now'> & { maxBatches?: number } = {},
+  opts: Omit<DispatchOptions, 'now'> & { maxBatches?: number; maxMs?: number; lanes?: number } = {},
 ): Promise<DispatchCounts> {
   const total = emptyCounts();
   const limit = opts.limit ?? DISPATCH_DEFAULTS.limit;
-  for (let batch = 0; batch < (opts.maxBatches ?? 20); batch++) {
-    const counts = await dispatchDue(ctx, { ...opts, limit, now: new Date() });
-    for (const key of Object.keys(total) as (keyof DispatchCounts)[]) total[key] += counts[key];
-    if (counts.claimed < limit) break;
-  }
+  const maxBatches = opts.maxBatches ?? 1_000;
+  const until = Date.now() + (opts.maxMs ?? DISPATCH_DEFAULTS.maxRunMs);
+  let batches = 0;
+  let empty = false;
+  const lane = async () => {
+    while (!empty && batches < maxBatches && Date.now() < until) {
+      batches += 1;
+      const counts = await dispatchDue(ctx, { ...opts, limit, now: new Date() });
+      for (const key of Object.keys(total) as (keyof DispatchCounts)[]) total[key] += counts[key];
+      if (counts.claimed < limit) empty = true;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.lanes ?? DISPATCH_DEFAULTS.lanes }, lane));
   return total;
 }
 
 /**
- * The worker's delivery loop: every second, send whatever is due. Its first run also connects
- * the carriers' receipts and inbound messages to Herald (carrier-events.ts).
+ * The worker's delivery loop: several times a second, send whatever is due. Its first run also
+ * connects the carriers' receipts and inbound messages to Herald (carrier-events.ts).
  */
 export const dispatchJob: Job = {
   name: 'delivery.dispatch',
-  everyMs: 1_000,
+  everyMs: 200,
   run: async (ctx) => {
     ensureCarrierEvents(ctx);
-    return { ...(await drainOutbox(ctx)) };
+    return { ...(await drainOutbox(ctx, { leaseMs: ctx.config.dispatchLeaseMs })) };
   },
 };

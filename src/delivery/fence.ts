@@ -14,6 +14,13 @@ import type { AppContext } from '../app-context.js';
 import type { Carrier, OutgoingSms, SendResult } from '../carriers/carrier.js';
 import type { DecisionReason } from '../core/policy/reasons.js';
 import { currentConsents } from '../store/consents.js';
+import {
+  consentsOfContacts,
+  fenceOptOuts,
+  finishClaims,
+  holdClaims,
+  suppressionsOfNumbers,
+} from '../store/dispatch-batch.js';
 import { fenceOptOut, finishClaim, holdClaim, type MessageRow } from '../store/messages.js';
 import { findSuppressions } from '../store/suppressions.js';
 import { recordHistory } from './history.js';
@@ -74,4 +81,78 @@ export function fencedHandOff(
     });
     return 'answer' in gate ? gate.answer : gate;
   };
+}
+
+/** A submitted message and the first carrier of its route, ready to be handed over. */
+export interface PendingHandOff {
+  readonly row: MessageRow;
+  readonly carrier: Carrier;
+  readonly sms: OutgoingSms;
+}
+
+/**
+ * fencedHandOff for many marketing messages at once, in one transaction: their claims held,
+ * their contacts' consent rows share-locked (PostgreSQL) or the write lock taken (SQLite), the
+ * suppressions and consents read once, the stopped ones ended `blocked`, and the carrier's send
+ * started for every other one before the commit. Returns, per message id, the carrier's answer
+ * to come or why it was not handed over.
+ */
+export async function fencedHandOffs(
+  ctx: AppContext,
+  pending: readonly PendingHandOff[],
+  opts: { leaseUntil: string; now: Date },
+): Promise<Map<number, Promise<SendResult> | Stopped>> {
+  const out = new Map<number, Promise<SendResult> | Stopped>();
+  if (pending.length === 0) return out;
+  return ctx.store.db.transaction().execute(async (tx) => {
+    const held = await holdClaims(tx, {
+      ids: pending.map((p) => p.row.id),
+      leaseUntil: opts.leaseUntil,
+      status: 'submitted',
+    });
+    const mine = pending.filter((p) => held.has(p.row.id));
+    for (const p of pending) if (!held.has(p.row.id)) out.set(p.row.id, { stopped: 'lost' });
+    const contactIds = [...new Set(mine.map((p) => p.row.contact_id!))];
+    await fenceOptOuts(tx, contactIds);
+    const [suppressions, consents] = await Promise.all([
+      suppressionsOfNumbers(tx, [...new Set(mine.map((p) => p.row.phone_index))]),
+      consentsOfContacts(tx, contactIds),
+    ]);
+    const stopped = new Map<DecisionReason, number[]>();
+    for (const p of mine) {
+      const reason = stopReason(
+        suppressions.get(p.row.phone_index) ?? [],
+        consents.get(p.row.contact_id!) ?? [],
+      );
+      if (reason) {
+        stopped.set(reason, [...(stopped.get(reason) ?? []), p.row.id]);
+        out.set(p.row.id, { stopped: reason });
+        continue;
+      }
+      // The carrier takes the message now, before the commit; its answer is awaited after.
+      out.set(p.row.id, sendSafely(p.carrier, p.sms));
+    }
+    for (const [reason, ids] of stopped) {
+      await finishClaims(tx, {
+        ids,
+        leaseUntil: opts.leaseUntil,
+        patch: {
+          status: 'blocked',
+          error_code: reason,
+          decision: JSON.stringify({ action: 'block', reason }),
+        },
+        from: ['submitted'],
+      });
+      await recordHistory(
+        tx,
+        ids.map((id) => ({
+          messageId: id,
+          status: 'blocked' as const,
+          at: opts.now,
+          detail: `${reason}:at_hand_off`,
+        })),
+      );
+    }
+    return out;
+  });
 }

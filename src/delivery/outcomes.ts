@@ -9,7 +9,12 @@
  * threw): a marketing message ends `unknown` rather than risk a second copy through another
  * route; a transactional one is tried again under its idempotency reference.
  */
-export const AMBIGUOUS_CODES = ['CARRIER_TIMEOUT', 'CARRIER_ERROR'] as const;
+export const AMBIGUOUS_CODES = [
+  'CARRIER_TIMEOUT',
+  'CARRIER_ERROR',
+  // SMPP: the link dropped while the submit_sm awaited its answer (the SMSC may have it).
+  'SMPP_CONNECTION_LOST',
+] as const;
 
 /** Permanent failures that say the number itself cannot get SMS: a hard bounce for hygiene. */
 export const HARD_BOUNCE_CODES = [

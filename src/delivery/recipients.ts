@@ -98,7 +98,7 @@ export function contactRecipient(
   };
 }
 
-async function numberRecipient(
+export async function numberRecipient(
   subject: DecisionSubject,
   suppressions: readonly SuppressionFact[],
   sends: readonly Send[],

@@ -8,6 +8,7 @@
 import type { AppContext } from '../app-context.js';
 import { recordConsent } from '../contacts/consent.js';
 import type { DbOrTx } from '../store/database.js';
+import { recordSent, type AcceptedSend } from '../store/dispatch-batch.js';
 import {
   addHardBounce,
   finishClaim,
@@ -143,6 +144,43 @@ function failedOutcome(outcome: SubmitOutcome, at: Date) {
   return { status: 'failed', carrier: outcome.carrier, carrierMessageId: null, errorCode, at };
 }
 
+/** Writes one outcome inside the caller's transaction; false when the claim no longer held. */
+async function writeOutcome(
+  tx: DbOrTx,
+  row: MessageRow,
+  outcome: SubmitOutcome,
+  kind: Outcome,
+  opts: { leaseUntil: string; now: Date },
+  ctx: AppContext,
+): Promise<boolean> {
+  const finished = await finishClaim(tx, {
+    id: row.id,
+    leaseUntil: opts.leaseUntil,
+    patch: patchFor(row, outcome, kind, opts.now),
+    from: ['submitted'],
+  });
+  if (!finished) return false;
+  await recordHistory(tx, historyOf(row, outcome, kind, opts.now));
+  await feedHygiene(tx, row, outcome, opts.now);
+  // message.failed for a message that ends here (outbound webhooks, issue 5).
+  if (kind === 'failed') await emitMessageOutcome(ctx, tx, row, failedOutcome(outcome, opts.now));
+  return true;
+}
+
+function logRefusal(ctx: AppContext, row: MessageRow, outcome: SubmitOutcome, kind: Outcome) {
+  if (outcome.result.status !== 'failed') return;
+  ctx.logger.warn(
+    {
+      messageId: row.id,
+      carrier: outcome.carrier,
+      code: outcome.result.errorCode,
+      attempt: row.attempts,
+      outcome: kind,
+    },
+    'carrier refused a message',
+  );
+}
+
 /** Records the outcome of a hand-off; null when the claim was taken over meanwhile. */
 export async function recordOutcome(
   ctx: AppContext,
@@ -151,33 +189,61 @@ export async function recordOutcome(
   opts: { leaseUntil: string; now: Date; maxAttempts: number },
 ): Promise<Outcome | null> {
   const kind = classify(row, outcome, opts.maxAttempts);
-  const patch = patchFor(row, outcome, kind, opts.now);
-  const done = await ctx.store.db.transaction().execute(async (tx) => {
-    const finished = await finishClaim(tx, {
-      id: row.id,
-      leaseUntil: opts.leaseUntil,
-      patch,
-      from: ['submitted'],
-    });
-    if (!finished) return false;
-    await recordHistory(tx, historyOf(row, outcome, kind, opts.now));
-    await feedHygiene(tx, row, outcome, opts.now);
-    // message.failed for a message that ends here (hook for outbound webhooks, issue 5).
-    if (kind === 'failed') await emitMessageOutcome(ctx, tx, row, failedOutcome(outcome, opts.now));
-    return true;
-  });
+  const done = await ctx.store.db
+    .transaction()
+    .execute((tx) => writeOutcome(tx, row, outcome, kind, opts, ctx));
   if (!done) return null;
-  if (outcome.result.status === 'failed') {
-    ctx.logger.warn(
-      {
-        messageId: row.id,
-        carrier: outcome.carrier,
-        code: outcome.result.errorCode,
-        attempt: row.attempts,
-        outcome: kind,
-      },
-      'carrier refused a message',
-    );
-  }
+  logRefusal(ctx, row, outcome, kind);
   return kind;
+}
+
+/**
+ * recordOutcome for a batch, in one transaction: the messages the first carrier accepted (nearly
+ * all of them) in one UPDATE with one history insert, the others one by one as recordOutcome
+ * writes them. Per message: its outcome, or null when the claim was taken over meanwhile.
+ */
+export async function recordOutcomes(
+  ctx: AppContext,
+  items: readonly { readonly row: MessageRow; readonly outcome: SubmitOutcome }[],
+  opts: { leaseUntil: string; now: Date; maxAttempts: number },
+): Promise<Map<number, Outcome | null>> {
+  const kinds = new Map<number, Outcome | null>();
+  const simple: AcceptedSend[] = [];
+  const rest: { row: MessageRow; outcome: SubmitOutcome; kind: Outcome }[] = [];
+  for (const { row, outcome } of items) {
+    const kind = classify(row, outcome, opts.maxAttempts);
+    const { result } = outcome;
+    if (result.status === 'accepted' && outcome.attempts.length === 1 && outcome.carrier) {
+      simple.push({
+        id: row.id,
+        carrier: outcome.carrier,
+        carrierMessageId: result.carrierMessageId,
+        body: bodyAfterSend(row.kind, row.body),
+      });
+    } else {
+      rest.push({ row, outcome, kind });
+    }
+  }
+  await ctx.store.db.transaction().execute(async (tx) => {
+    const sent = await recordSent(tx, { sends: simple, leaseUntil: opts.leaseUntil });
+    await recordHistory(
+      tx,
+      simple
+        .filter((s) => sent.has(s.id))
+        .map((s) => ({
+          messageId: s.id,
+          status: 'sent' as const,
+          at: opts.now,
+          carrier: s.carrier,
+        })),
+    );
+    for (const s of simple) kinds.set(s.id, sent.has(s.id) ? 'sent' : null);
+    for (const { row, outcome, kind } of rest) {
+      kinds.set(row.id, (await writeOutcome(tx, row, outcome, kind, opts, ctx)) ? kind : null);
+    }
+  });
+  for (const { row, outcome, kind } of rest) {
+    if (kinds.get(row.id)) logRefusal(ctx, row, outcome, kind);
+  }
+  return kinds;
 }

@@ -46,7 +46,7 @@ export interface ReserveOptions {
   readonly sender: string | undefined;
 }
 
-type Decided = Exclude<Verdict, { action: 'lost' }>;
+export type Decided = Exclude<Verdict, { action: 'lost' }>;
 
 async function judge(
   tx: Parameters<typeof holdClaim>[0],
@@ -94,7 +94,11 @@ function stored(verdict: Decided): StoredDecision {
   return { action: 'block', reason: verdict.reason };
 }
 
-function patchFor(row: MessageRow, verdict: Decided, opts: ReserveOptions): MessagePatch {
+export function reservationPatch(
+  row: MessageRow,
+  verdict: Decided,
+  opts: ReserveOptions,
+): MessagePatch {
   const decision = JSON.stringify(stored(verdict));
   switch (verdict.action) {
     case 'send':
@@ -119,11 +123,19 @@ function patchFor(row: MessageRow, verdict: Decided, opts: ReserveOptions): Mess
   }
 }
 
-const STATUS_OF: Record<Decided['action'], MessageStatus> = {
+export const STATUS_OF_VERDICT: Record<Decided['action'], MessageStatus> = {
   send: 'submitted',
   defer: 'deferred',
   block: 'blocked',
 };
+
+/** What a verdict's history event says: the reason (and detail) of a deferral or a block. */
+export function historyDetail(verdict: Decided): string | null {
+  if (verdict.action === 'send') return null;
+  return verdict.action === 'block' && verdict.detail
+    ? `${verdict.reason}:${verdict.detail}`
+    : verdict.reason;
+}
 
 /** Decides one claimed message and records the verdict (see the module comment). */
 export async function decideAndReserve(
@@ -138,7 +150,7 @@ export async function decideAndReserve(
     }
     await lockNumber(tx, row.phone_index);
     const verdict = await judge(tx, row, e164, opts.now, opts.policyFor);
-    const patch = patchFor(row, verdict, opts);
+    const patch = reservationPatch(row, verdict, opts);
     await finishClaim(tx, {
       id: row.id,
       leaseUntil: opts.leaseUntil,
@@ -150,14 +162,9 @@ export async function decideAndReserve(
     await recordHistory(tx, [
       {
         messageId: row.id,
-        status: STATUS_OF[verdict.action],
+        status: STATUS_OF_VERDICT[verdict.action],
         at: opts.now,
-        detail:
-          verdict.action === 'send'
-            ? null
-            : verdict.action === 'block' && verdict.detail
-              ? `${verdict.reason}:${verdict.detail}`
-              : verdict.reason,
+        detail: historyDetail(verdict),
         carrier: verdict.action === 'send' ? opts.carrier : null,
       },
     ]);

@@ -57,18 +57,24 @@ const NO_CARRIER: SendResult = {
 /**
  * @param firstPaced the first carrier's token was taken already (before the decision, so that
  *   the decision and the hand-off follow each other without a wait in between)
+ * @param first the first carrier's hand-off, already started (the dispatcher hands a whole batch
+ *   over at once); the next carriers of the route go through `handOff`
  */
 export async function submitThroughRoute(
   ctx: AppContext,
   route: Route,
   sms: OutgoingSms,
-  opts: { firstPaced: boolean; handOff?: HandOff },
+  opts: {
+    firstPaced: boolean;
+    handOff?: HandOff;
+    first?: Promise<SendResult | Stopped> | SendResult | Stopped;
+  },
 ): Promise<SubmitOutcome> {
   const handOff = opts.handOff ?? sendSafely;
   const attempts: CarrierAttempt[] = [];
   for (const [i, carrier] of route.carriers.entries()) {
     if (i > 0 || !opts.firstPaced) await ctx.router.limiter.acquire(carrier.name, sms.sender);
-    const result = await handOff(carrier, sms);
+    const result = i === 0 && opts.first ? await opts.first : await handOff(carrier, sms);
     if ('stopped' in result) {
       return {
         carrier: carrier.name,

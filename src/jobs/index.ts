@@ -5,7 +5,8 @@ import { hygieneJob } from '../contacts/hygiene.js';
 import { doiExpiryJob } from '../contacts/double-opt-in.js';
 import { retentionJob } from '../contacts/retention.js';
 import { dispatchJob } from '../delivery/dispatcher.js';
-import { deleteExpiredSessions } from '../store/sessions.js';
+import { deleteLoginFailuresBefore } from '../store/login-failures.js';
+import { deleteExpiredSessions, deleteIdleSessions } from '../store/sessions.js';
 import { webhookDeliveryJob } from '../webhooks/deliver.js';
 import type { Job } from './scheduler.js';
 
@@ -14,6 +15,15 @@ export const sessionCleanup: Job = {
   everyMs: 10 * 60_000,
   run: async (ctx, now) => ({
     expiredSessions: await deleteExpiredSessions(ctx.store.db, now.toISOString()),
+    idleSessions: await deleteIdleSessions(
+      ctx.store.db,
+      new Date(now.getTime() - ctx.config.sessionIdleMinutes * 60_000).toISOString(),
+    ),
+    // Failures older than a day no longer count towards any lock-out window (at most 24 h).
+    loginFailures: await deleteLoginFailuresBefore(
+      ctx.store.db,
+      new Date(now.getTime() - 24 * 3600_000).toISOString(),
+    ),
   }),
 };
 

@@ -2,19 +2,18 @@
  * People and programs: users with scrypt password hashes, session tokens (only their hash is
  * stored), API keys shown once and stored as a keyed hash. Every change is audited.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { customAlphabet } from 'nanoid';
+import { createHash, randomBytes } from 'node:crypto';
 import { HeraldError } from '../core/errors.js';
-import { isPermission, isRole, permissionsOf, type Permission, type Role } from '../core/roles.js';
+import { passwordProblem, PASSWORD_PROBLEM_TEXT } from '../core/password-policy.js';
+import { isRole, permissionsOf, type Role } from '../core/roles.js';
 import type { Db } from '../store/database.js';
 import {
-  findApiKey,
-  insertApiKey,
-  revokeApiKey,
-  touchApiKey,
-  type ApiKeyRow,
-} from '../store/api-keys.js';
-import { deleteSession, findLiveSession, insertSession } from '../store/sessions.js';
+  deleteAllSessionsOfUser,
+  deleteSession,
+  findLiveSession,
+  insertSession,
+  touchSession,
+} from '../store/sessions.js';
 import {
   findUserById,
   findUserByName,
@@ -24,24 +23,39 @@ import {
 } from '../store/users.js';
 import type { Auditor } from './audit.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, randomPassword, verifyPassword } from './passwords.js';
+import {
+  assertLoginAllowed,
+  recordLoginFailure,
+  resetLoginFailures,
+  type AuthPolicy,
+} from './login-guard.js';
 import type { Principal } from './principal.js';
 
-const keyIdAlphabet = customAlphabet(
-  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
-  12,
-);
-const secretAlphabet = customAlphabet(
-  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
-  40,
-);
-const API_KEY_PATTERN = /^hk_([0-9A-Za-z]{12})_([0-9A-Za-z]{40})$/;
+export {
+  createApiKey,
+  publicApiKey,
+  resolveApiKey,
+  revokeKey,
+  rotateKey,
+  type PublicApiKey,
+} from './api-keys.js';
+
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@-]{1,63}$/;
 
 export interface AuthDeps {
   readonly db: Db;
   readonly auditor: Auditor;
-  /** HMAC key for API key secrets. */
+  /** HMAC key for API key secrets (and the stored form of names that failed to sign in). */
   readonly apiKeyPepper: Buffer;
+  readonly policy: AuthPolicy;
+}
+
+/** Throws PASSWORD_TOO_WEAK naming the rule (in English and Chinese) when a password breaks one. */
+export function assertPasswordAcceptable(password: string, username: string): void {
+  const rule = passwordProblem(password, { username });
+  if (rule === null) return;
+  const text = PASSWORD_PROBLEM_TEXT[rule];
+  throw new HeraldError('PASSWORD_TOO_WEAK', text.en, { field: 'password', rule, zh: text.zh });
 }
 
 export interface PublicUser {
@@ -90,11 +104,7 @@ export async function createUser(
   if (!isRole(input.role)) {
     throw new HeraldError('VALIDATION_FAILED', `Unknown role ${input.role}`, { field: 'role' });
   }
-  if (input.password !== undefined && input.password.length < 12) {
-    throw new HeraldError('VALIDATION_FAILED', 'A password has at least 12 characters', {
-      field: 'password',
-    });
-  }
+  if (input.password !== undefined) assertPasswordAcceptable(input.password, username);
   if (await findUserByName(deps.db, username)) throw new HeraldError('USER_EXISTS');
   const password = input.password ?? randomPassword();
   const row = await insertUser(deps.db, {
@@ -114,12 +124,17 @@ export async function createUser(
   return { user: publicUser(row), password };
 }
 
-/** Checks a user name and password; audits success and failure alike. */
+/**
+ * Checks a user name and password; audits success and failure alike. A name or address with
+ * too many recent failures is refused before the password is looked at (LOGIN_LOCKED).
+ */
 export async function authenticate(
   deps: AuthDeps,
-  input: { username: string; password: string; ip: string | null },
+  input: { username: string; password: string; ip: string | null; now?: Date },
 ): Promise<UserRow> {
   const username = input.username.trim().toLowerCase();
+  const attemptAt = input.now ?? new Date();
+  await assertLoginAllowed(deps, { username, ip: input.ip, now: attemptAt });
   const user = await findUserByName(deps.db, username);
   // Hash even for an unknown user, so response time does not reveal which names exist.
   const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
@@ -133,9 +148,11 @@ export async function authenticate(
       },
       ip: input.ip,
     });
+    await recordLoginFailure(deps, { username, ip: input.ip, now: attemptAt });
     throw new HeraldError('INVALID_CREDENTIALS');
   }
-  const now = new Date().toISOString();
+  await resetLoginFailures(deps, username);
+  const now = attemptAt.toISOString();
   await touchLogin(deps.db, user.id, now);
   await deps.auditor.record({ actor: `user:${user.username}`, action: 'auth.login', ip: input.ip });
   return user;
@@ -168,13 +185,29 @@ export async function createSession(
     expires_at: expiresAt,
     ip: opts.ip,
     user_agent: opts.userAgent?.slice(0, 512) ?? null,
+    last_seen_at: now.toISOString(),
   });
   return { token, csrfToken, expiresAt };
 }
 
-export async function resolveSession(deps: AuthDeps, token: string): Promise<Principal | null> {
-  const session = await findLiveSession(deps.db, sha256(token), new Date().toISOString());
+/**
+ * The person behind a session cookie, or null when the session does not exist, has passed its
+ * absolute expiry, or has not been used for `sessionIdleMinutes` (then it is deleted).
+ */
+export async function resolveSession(
+  deps: AuthDeps,
+  token: string,
+  now: Date = new Date(),
+): Promise<Principal | null> {
+  const session = await findLiveSession(deps.db, sha256(token), now.toISOString());
   if (!session) return null;
+  const lastSeen = Date.parse(session.last_seen_at ?? session.created_at);
+  if (now.getTime() - lastSeen > deps.policy.sessionIdleMinutes * 60_000) {
+    await deleteSession(deps.db, session.id);
+    return null;
+  }
+  // Touch at most once a minute: reading pages should not turn into a write per request.
+  if (now.getTime() - lastSeen > 60_000) await touchSession(deps.db, session.id, now.toISOString());
   const user = await findUserById(deps.db, session.user_id);
   if (!user || user.disabled === 1 || !isRole(user.role)) return null;
   return {
@@ -192,119 +225,18 @@ export async function endSession(deps: AuthDeps, sessionId: string): Promise<voi
   await deleteSession(deps.db, sessionId);
 }
 
-function hashSecret(deps: AuthDeps, secret: string): string {
-  return createHmac('sha256', deps.apiKeyPepper).update(secret).digest('base64url');
-}
-
-export interface PublicApiKey {
-  readonly id: string;
-  readonly name: string;
-  readonly scopes: Permission[];
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-  readonly revokedAt: string | null;
-}
-
-export function publicApiKey(row: ApiKeyRow): PublicApiKey {
-  return {
-    id: row.id,
-    name: row.name,
-    scopes: (JSON.parse(row.scopes) as string[]).filter(isPermission),
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-/**
- * Creates an API key. Scopes come from a role or an explicit list; a person can only hand out
- * permissions they hold themselves. The full key is returned once and never again.
- */
-export async function createApiKey(
+/** Ends every session of a user ("log out everywhere", or an admin's revocation); audited. */
+export async function endAllSessions(
   deps: AuthDeps,
-  input: {
-    name: string;
-    scopes?: readonly string[];
-    role?: string;
-    createdBy: number | null;
-    granterPermissions: readonly Permission[];
-    actor: string;
-    ip?: string | null;
-  },
-): Promise<{ key: string; apiKey: PublicApiKey }> {
-  let scopes: Permission[];
-  if (input.role !== undefined) {
-    if (!isRole(input.role))
-      throw new HeraldError('VALIDATION_FAILED', `Unknown role ${input.role}`, { field: 'role' });
-    scopes = [...permissionsOf(input.role)];
-  } else {
-    const unknown = (input.scopes ?? []).filter((s) => !isPermission(s));
-    if (unknown.length > 0) {
-      throw new HeraldError('VALIDATION_FAILED', `Unknown scope ${unknown.join(', ')}`, {
-        field: 'scopes',
-        unknown,
-      });
-    }
-    scopes = [...new Set(input.scopes as Permission[])];
-  }
-  if (scopes.length === 0)
-    throw new HeraldError('VALIDATION_FAILED', 'An API key needs at least one scope');
-  const beyond = scopes.filter((s) => !input.granterPermissions.includes(s));
-  if (beyond.length > 0) {
-    throw new HeraldError('FORBIDDEN', 'You cannot grant permissions you do not hold', {
-      scopes: beyond,
-    });
-  }
-  const id = keyIdAlphabet();
-  const secret = secretAlphabet();
-  const now = new Date().toISOString();
-  const row: ApiKeyRow = {
-    id,
-    name: input.name,
-    secret_hash: hashSecret(deps, secret),
-    scopes: JSON.stringify(scopes),
-    created_by: input.createdBy,
-    created_at: now,
-    last_used_at: null,
-    revoked_at: null,
-  };
-  await insertApiKey(deps.db, row);
+  input: { userId: number; username: string; actor: string; ip: string | null },
+): Promise<number> {
+  const ended = await deleteAllSessionsOfUser(deps.db, input.userId);
   await deps.auditor.record({
     actor: input.actor,
-    action: 'apikey.create',
-    target: `apikey:${id}`,
-    details: { name: input.name, scopes },
-    ip: input.ip ?? null,
+    action: 'auth.sessions_revoked',
+    target: `user:${input.username}`,
+    details: { sessions: ended },
+    ip: input.ip,
   });
-  return { key: `hk_${id}_${secret}`, apiKey: publicApiKey(row) };
-}
-
-export async function resolveApiKey(deps: AuthDeps, presented: string): Promise<Principal | null> {
-  const match = API_KEY_PATTERN.exec(presented);
-  if (!match) return null;
-  const row = await findApiKey(deps.db, match[1]!);
-  if (!row || row.revoked_at !== null) return null;
-  const expected = Buffer.from(row.secret_hash);
-  const actual = Buffer.from(hashSecret(deps, match[2]!));
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
-  const now = new Date();
-  // Touch at most once a minute: a busy key should not turn every request into a write.
-  if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > 60_000) {
-    await touchApiKey(deps.db, row.id, now.toISOString());
-  }
-  return { kind: 'apikey', keyId: row.id, name: row.name, permissions: publicApiKey(row).scopes };
-}
-
-export async function revokeKey(
-  deps: AuthDeps,
-  input: { id: string; actor: string; ip?: string | null },
-): Promise<void> {
-  const done = await revokeApiKey(deps.db, input.id, new Date().toISOString());
-  if (!done) throw new HeraldError('NOT_FOUND', 'No such active API key');
-  await deps.auditor.record({
-    actor: input.actor,
-    action: 'apikey.revoke',
-    target: `apikey:${input.id}`,
-    ip: input.ip ?? null,
-  });
+  return ended;
 }

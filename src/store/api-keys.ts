@@ -30,3 +30,27 @@ export async function revokeApiKey(db: DbOrTx, id: string, now: string): Promise
 export async function touchApiKey(db: DbOrTx, id: string, now: string): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
 }
+
+/**
+ * Gives an active key a new secret; the old one stays valid until `previousUntil` (or not at
+ * all when null). One statement, so two rotations at once cannot lose a secret half-way.
+ * Returns the updated row, or undefined when the key is not active.
+ */
+export async function rotateApiKeySecret(
+  db: DbOrTx,
+  input: { id: string; secretHash: string; previousUntil: string | null; now: string },
+): Promise<ApiKeyRow | undefined> {
+  return db
+    .updateTable('api_keys')
+    .set((eb) => ({
+      // The right-hand side reads the row as it was: the old secret becomes the previous one.
+      previous_secret_hash: input.previousUntil === null ? null : eb.ref('secret_hash'),
+      previous_secret_until: input.previousUntil,
+      secret_hash: input.secretHash,
+    }))
+    .where('id', '=', input.id)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', input.now)]))
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -192,7 +192,9 @@ export async function insertPlannedMessages(
     const inserted = await tx
       .insertInto('messages')
       .values(part)
-      .onConflict((oc) => oc.columns(['campaign_id', 'contact_id']).doNothing())
+      .onConflict((oc) =>
+        oc.columns(['campaign_id', 'contact_id']).where('variant', 'is not', null).doNothing(),
+      )
       .returning(['id', 'contact_id', 'status', 'error_code'])
       .execute();
     out.push(...inserted);

@@ -22,6 +22,11 @@ export interface Store {
   readonly label: string;
   /** PostgreSQL: the schema Herald's tables live in. */
   readonly schema?: string;
+  /**
+   * SQLite: the connection under Kysely, for the few hot bulk paths of src/store that run
+   * cached prepared statements on it (see import-writes.ts). Never used outside src/store.
+   */
+  readonly sqlite?: SqliteDatabase.Database;
   destroy(): Promise<void>;
 }
 
@@ -56,6 +61,7 @@ export function createStore(config: DatabaseConfig, options: StoreOptions = {}):
       db,
       dialect: 'sqlite',
       label: `sqlite:${config.file}`,
+      sqlite,
       destroy: () => db.destroy(),
     };
   }

@@ -158,8 +158,8 @@ export type ErasureCounts = {
 };
 
 // A message that has not left yet (MESSAGE_STATUSES in src/delivery/outbox.ts): waiting for its
-// time, or claimed by a dispatcher, which re-checks the row before it submits and finds no
-// number left; or paused with its campaign. Cancelled on erasure.
+// time (or paused with its campaign), or claimed by a dispatcher, which re-checks the row before it submits and finds no
+// number left. Cancelled on erasure.
 const UNSENT_STATUSES = ['queued', 'deferred', 'sending', 'paused'];
 
 /**

@@ -24,6 +24,7 @@ export interface SessionsTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  last_seen_at: string | null; // idle expiry; null until first touched
 }
 
 export interface ApiKeysTable {
@@ -35,6 +36,17 @@ export interface ApiKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  expires_at: string | null;
+  // After a rotation the old secret still opens the key until previous_secret_until.
+  previous_secret_hash: string | null;
+  previous_secret_until: string | null;
+}
+
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  name_hash: string; // keyed hash of the name as typed
+  ip: string | null;
+  at: string;
 }
 
 export interface AuditLogTable {
@@ -400,6 +412,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
+  login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   encryption_keys: EncryptionKeysTable;

@@ -35,3 +35,22 @@ export async function deleteExpiredSessions(db: DbOrTx, now: string): Promise<nu
   const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+export async function touchSession(db: DbOrTx, id: string, now: string): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+/** Ends every session of a user; returns how many there were. */
+export async function deleteAllSessionsOfUser(db: DbOrTx, userId: number): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Removes sessions unused since `cutoff` (idle expiry); returns how many. */
+export async function deleteIdleSessions(db: DbOrTx, cutoff: string): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb(eb.fn.coalesce('last_seen_at', 'created_at'), '<', cutoff))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

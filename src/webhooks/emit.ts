@@ -196,3 +196,29 @@ export async function emitMessageOutcome(
     campaignId: message.campaign_id,
   }));
 }
+
+/**
+ * emitMessageOutcome for a batch of outcomes (the receipts of one transaction): asks once per
+ * event type whether any endpoint listens, so a batch nobody listens to costs two look-ups.
+ */
+export async function emitMessageOutcomes(
+  ctx: Pick<AppContext, 'cipher'>,
+  db: DbOrTx,
+  items: readonly {
+    readonly message: Pick<
+      MessageRow,
+      'id' | 'contact_id' | 'phone_enc' | 'purpose' | 'campaign_id'
+    >;
+    readonly outcome: MessageOutcome;
+  }[],
+): Promise<void> {
+  const listened = new Map<WebhookEventType, boolean>();
+  for (const { message, outcome } of items) {
+    const type = (OUTCOME_EVENTS as Readonly<Record<string, WebhookEventType>>)[outcome.status];
+    if (type === undefined) continue;
+    if (!listened.has(type)) {
+      listened.set(type, (await subscribedEndpointIds(db, { eventType: type })).length > 0);
+    }
+    if (listened.get(type)) await emitMessageOutcome(ctx, db, message, outcome);
+  }
+}

@@ -115,6 +115,8 @@ describe.each(DIALECTS)('[%s] carrier webhooks', (dialect) => {
     t = await openTestApp(dialect, {
       HERALD_PUBLIC_URL: PUBLIC,
       HERALD_CARRIERS: JSON.stringify(carriers),
+      // The fakes listen on 127.0.0.1: an admin's explicit allowance (docs/abuse.md).
+      HERALD_OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
     });
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   });

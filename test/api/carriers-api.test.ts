@@ -86,6 +86,24 @@ describe.each(DIALECTS)('[%s] /v1/carriers', (dialect) => {
       ],
       [
         {
+          ...twilioAccount('x'),
+          settings: { ...twilioAccount('x').settings, baseUrl: 'http://169.254.169.254/latest' },
+        },
+        400,
+        'CARRIER_SETTINGS_INVALID',
+        /baseUrl is refused for outbound calls \(metadata\)/,
+      ],
+      [
+        {
+          ...twilioAccount('x'),
+          settings: { ...twilioAccount('x').settings, baseUrl: 'http://10.0.0.1:8080' },
+        },
+        400,
+        'CARRIER_SETTINGS_INVALID',
+        /baseUrl is refused for outbound calls/,
+      ],
+      [
+        {
           name: 'sm',
           type: 'smpp',
           settings: { host: 'smsc.example', systemId: 'h' },

@@ -98,7 +98,8 @@ describe.each(DIALECTS)('[%s] herald import', (dialect) => {
     );
     const lines = readFileSync(report, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(96);
-    expect(lines[1]).toMatch(/^2,created,,\+86 138\*\*\*\*8000,\d+$/);
+    // The masked number starts with +: the CSV neutralises it so a spreadsheet shows it as text.
+    expect(lines[1]).toMatch(/^2,created,,'\+86 138\*\*\*\*8000,\d+$/);
     expect(statSync(report).mode & 0o777).toBe(0o600);
   });
 

@@ -52,11 +52,12 @@ describe('parseCsvRecords', () => {
     expect(parsed).toMatchObject({ records: [['h1', 'h2']], lines: [1], end: 6 });
   });
 
-  it('reads a single-column file in linear time', () => {
+  // Its speed is bench/import's business; here, that a long single-column file is read whole.
+  it('reads every line of a 200,000-line single-column file', () => {
     const text = 'phone\n' + '13800138000\n'.repeat(200_000);
-    const started = performance.now();
-    expect(parseCsvRecords(text, ',', 1).records).toHaveLength(200_001);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    const { records } = parseCsvRecords(text, ',', 1);
+    expect(records).toHaveLength(200_001);
+    expect(records.at(-1)).toEqual(['13800138000']);
   });
 });
 

@@ -78,6 +78,7 @@ describe('parsePhone over numbers.csv', () => {
       e164: row.expected_e164,
       country: expect.any(String),
       nationalNumber: splitE164(row.expected_e164)?.nationalNumber,
+      callingCode: splitE164(row.expected_e164)?.callingCode,
       type: row.expected_type,
       ...(extension === undefined ? {} : { extension }),
     });

@@ -85,6 +85,17 @@ export interface FakeSmscOptions {
   /** Submissions remembered (the oldest go first). Default 100,000. */
   readonly recordLimit?: number;
   readonly random?: () => number;
+  /**
+   * Draws the faults from this seed, per submission of a message: the n-th submit_sm of the same
+   * text to the same number meets the same fault in every run, whatever the order of arrival.
+   */
+  readonly seed?: number;
+  /** How long a receipt or MO message waits for a bound ESME before it is dropped. Default 5 s. */
+  readonly holdForBindMs?: number;
+  /** How long a deliver_sm waits for its deliver_sm_resp before it is sent again. Default 5 s. */
+  readonly deliverTimeoutMs?: number;
+  /** Most deliver_sm awaiting their answer at once; the rest wait here (default: no limit). */
+  readonly deliverWindow?: number;
 }
 
 export interface SmscCounts {
@@ -149,6 +160,12 @@ export class FakeSmsc implements CarrierFake {
   private second = { start: 0, accepted: 0 };
   private closed = false;
   port = 0;
+
+  /** deliver_sm awaiting their answer, and those waiting for a slot (deliverWindow). */
+  private delivering = 0;
+  private readonly deliverWaiters: (() => void)[] = [];
+  /** How often each text was submitted to each number (for seeded faults). */
+  private readonly seen = new Map<string, number>();
 
   private constructor(private readonly options: FakeSmscOptions) {
     this.faults = { ...NO_FAULTS, ...options.faults };
@@ -324,6 +341,7 @@ export class FakeSmsc implements CarrierFake {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const waiting of this.deliverWaiters.splice(0)) waiting();
     this.dropConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -331,6 +349,8 @@ export class FakeSmsc implements CarrierFake {
   private accept(session: smpp.Session): void {
     // Answers go out at once, not held back by Nagle's algorithm for the ESME's delayed ACK.
     session.socket.setNoDelay(true);
+    // Every deliver_sm awaiting its answer watches for the connection going away.
+    session.setMaxListeners(0);
     const peer: Peer = { session, bound: false };
     this.peers.add(peer);
     this.counters.connections += 1;
@@ -396,7 +416,7 @@ export class FakeSmsc implements CarrierFake {
   }
 
   private chooseFault(record: SmscSubmission): SmscFault | null {
-    const random = this.options.random ?? Math.random;
+    const random = this.drawsFor(record);
     const f = this.faults;
     if (f.rejectDestinations.includes(record.to)) return 'permanent';
     if (f.stallFraction > 0 && random() < f.stallFraction) return 'stall';
@@ -407,6 +427,15 @@ export class FakeSmsc implements CarrierFake {
     if (f.transientFraction > 0 && random() < f.transientFraction) return 'transient';
     this.second.accepted += 1;
     return null;
+  }
+
+  private drawsFor(record: SmscSubmission): () => number {
+    const { seed, random } = this.options;
+    if (random || seed === undefined) return random ?? Math.random;
+    const key = `${record.to}|${record.text}`;
+    const nth = this.seen.get(key) ?? 0;
+    this.seen.set(key, nth + 1);
+    return seededRandom(hash32(`${seed}|${key}|${nth}`));
   }
 
   private answer(peer: Peer, pdu: smpp.PDU, record: SmscSubmission, status: number): void {
@@ -472,23 +501,46 @@ export class FakeSmsc implements CarrierFake {
     for (let attempt = 1; attempt <= 20 && !this.closed; attempt++) {
       const peer = await this.boundPeer();
       if (!peer) return;
+      await this.deliverSlot();
       this.counters.delivers += 1;
       const status = await new Promise<number>((resolve) => {
-        const timer = this.later(5_000, () => resolve(-1));
-        const sent = peer.session.send(new smpp.PDU('deliver_sm', { ...fields }), (resp) => {
+        const done = (code: number) => {
           clearTimeout(timer);
-          resolve(resp.command_status);
-        });
-        if (!sent) resolve(-1);
-      });
+          peer.session.off('close', lost);
+          resolve(code);
+        };
+        // No answer in time, or the connection went away first: delivered again.
+        const lost = () => done(-1);
+        const timer = this.later(this.options.deliverTimeoutMs ?? 5_000, lost);
+        peer.session.on('close', lost);
+        const sent = peer.session.send(new smpp.PDU('deliver_sm', { ...fields }), (resp) =>
+          done(resp.command_status),
+        );
+        if (!sent) done(-1);
+      }).finally(() => this.releaseDeliverSlot());
       if (status === 0) return;
       this.counters.deliverRefusals += 1;
       await new Promise<void>((resolve) => this.later(100, resolve));
     }
   }
 
+  private async deliverSlot(): Promise<void> {
+    if (this.delivering < (this.options.deliverWindow ?? Infinity)) {
+      this.delivering += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.deliverWaiters.push(resolve));
+  }
+
+  private releaseDeliverSlot(): void {
+    const next = this.deliverWaiters.shift();
+    if (next) next();
+    else this.delivering -= 1;
+  }
+
   private async boundPeer(): Promise<Peer | null> {
-    for (let waited = 0; waited < 5_000 && !this.closed; waited += 20) {
+    const hold = this.options.holdForBindMs ?? 5_000;
+    for (let waited = 0; waited < hold && !this.closed; waited += 20) {
       const peer = [...this.peers].find((p) => p.bound);
       if (peer) return peer;
       await new Promise<void>((resolve) => this.later(20, resolve));
@@ -508,4 +560,23 @@ export class FakeSmsc implements CarrierFake {
 
 function senderOf(record: SmscSubmission): { sender?: string } {
   return record.source === '' ? {} : { sender: record.source };
+}
+
+/** FNV-1a, 32 bits. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** mulberry32: a small, fast generator of uniform numbers in [0, 1) from a 32-bit seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

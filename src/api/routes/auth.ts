@@ -3,7 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
-import { authenticate, createSession, endSession, publicUser } from '../../security/auth.js';
+import {
+  authenticate,
+  createSession,
+  endAllSessions,
+  endSession,
+  publicUser,
+} from '../../security/auth.js';
+import { HeraldError } from '../../core/errors.js';
 import { findUserById } from '../../store/users.js';
 import { SESSION_COOKIE } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
@@ -29,7 +36,9 @@ const Me = Type.Object({
 
 export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // Secure whenever Herald is reached over https (behind a TLS-terminating proxy included).
   const secure = ctx.config.publicUrl.startsWith('https:');
+  const cookieFlags = { httpOnly: true, sameSite: 'strict', secure, path: '/' } as const;
 
   r.post(
     '/auth/login',
@@ -52,6 +61,8 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
           401: ErrorBody,
           429: ErrorBody,
         },
+        description:
+          'Too many failed sign-ins for a name or from an address within a window answer 429 LOGIN_LOCKED, right password or not.',
       },
     },
     async (request, reply) => {
@@ -62,10 +73,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         userAgent: request.headers['user-agent'] ?? null,
       });
       reply.setCookie(SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure,
-        path: '/',
+        ...cookieFlags,
         expires: new Date(session.expiresAt),
       });
       return { user: publicUser(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
@@ -85,8 +93,42 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async (request, reply) => {
       const p = request.principal;
       if (p?.kind === 'user') await endSession(ctx.auth, p.sessionId);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(SESSION_COOKIE, cookieFlags);
       return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/auth/logout-all',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log out everywhere: end every session of the signed-in person',
+        response: {
+          200: Type.Object({ revoked: Type.Integer() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = request.principal!;
+      if (p.kind !== 'user') {
+        throw new HeraldError(
+          'BAD_REQUEST',
+          'Only a person signed in with a session can log out everywhere',
+        );
+      }
+      const revoked = await endAllSessions(ctx.auth, {
+        userId: p.userId,
+        username: p.username,
+        actor: `user:${p.username}`,
+        ip: request.ip,
+      });
+      reply.clearCookie(SESSION_COOKIE, cookieFlags);
+      return { revoked };
     },
   );
 

@@ -1,7 +1,7 @@
 /**
  * Data-subject rights: export (`POST /v1/privacy/export`) and erasure (`POST /v1/privacy/erase`,
  * `DELETE /v1/contacts/:id`). Both audited; the export is the only answer that carries the clear
- * number, and it is marked not to be cached.
+ * number, needs contacts:reveal besides contacts:export, and it is marked not to be cached.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +9,7 @@ import { Type, type Static } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import { eraseSubject, exportSubject, type SubjectRef } from '../../contacts/privacy.js';
 import { actorOf } from '../../security/principal.js';
+import { requirePermission } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -76,6 +77,8 @@ export async function privacyRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
     },
     async (request, reply) => {
+      // The export carries the clear number and everything held on it: a reveal as well.
+      await requirePermission(ctx, request, 'contacts:reveal');
       const doc = await exportSubject(ctx, subjectOf(request.body), {
         actor: actorOf(request.principal!),
         reason: request.body.reason,

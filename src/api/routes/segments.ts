@@ -83,12 +83,17 @@ async function canRead(ctx: AppContext, request: FastifyRequest): Promise<{ samp
 
 export async function segmentRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // Before the input is validated: a caller who may not read segments learns nothing (403).
+  const readGuard = async (request: FastifyRequest) => {
+    await canRead(ctx, request);
+  };
 
   r.post(
     '/segments/preview',
     {
       // A read: checked in the handler (contacts:read or campaigns:read).
       config: { permission: 'authenticated' },
+      preValidation: readGuard,
       schema: {
         tags: ['segments'],
         summary: 'Live count and a masked sample of a filter',
@@ -109,6 +114,7 @@ export async function segmentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     '/segments',
     {
       config: { permission: 'authenticated' },
+      preValidation: readGuard,
       schema: {
         tags: ['segments'],
         summary: 'Saved segments in id order; page with `afterId`',
@@ -157,6 +163,7 @@ export async function segmentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     '/segments/:id',
     {
       config: { permission: 'authenticated' },
+      preValidation: readGuard,
       schema: {
         tags: ['segments'],
         summary: 'One saved segment',
@@ -174,6 +181,7 @@ export async function segmentRoutes(app: FastifyInstance, ctx: AppContext): Prom
     '/segments/:id/count',
     {
       config: { permission: 'authenticated' },
+      preValidation: readGuard,
       schema: {
         tags: ['segments'],
         summary: 'Live count (and masked sample) of a saved segment',

@@ -6,17 +6,21 @@ import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
 import { PERMISSIONS, ROLES, isRole } from '../../core/roles.js';
 import {
+  assertPasswordAcceptable,
   createApiKey,
   createUser,
+  endAllSessions,
   publicApiKey,
   publicUser,
   revokeKey,
+  rotateKey,
 } from '../../security/auth.js';
+import { resetLoginFailures } from '../../security/login-guard.js';
 import { hashPassword } from '../../security/passwords.js';
 import { actorOf } from '../../security/principal.js';
 import { listApiKeys } from '../../store/api-keys.js';
 import { deleteSessionsOfUser } from '../../store/sessions.js';
-import { listUsers, updateUser } from '../../store/users.js';
+import { findUserById, listUsers, updateUser } from '../../store/users.js';
 import { ErrorBody } from '../errors.js';
 import { UserView } from './auth.js';
 
@@ -29,7 +33,10 @@ const ApiKeyView = Type.Object({
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  previousSecretValidUntil: Type.Union([Type.String(), Type.Null()]),
 });
+const KeyId = Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z]{12}$' }) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -100,6 +107,9 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
     async (request) => {
       const { role, displayName, disabled, password } = request.body;
       if (role !== undefined && !isRole(role)) throw new HeraldError('VALIDATION_FAILED');
+      const before = await findUserById(ctx.store.db, request.params.id);
+      if (!before) throw new HeraldError('NOT_FOUND', 'No such user');
+      if (password !== undefined) assertPasswordAcceptable(password, before.username);
       const row = await updateUser(ctx.store.db, request.params.id, {
         role,
         displayName,
@@ -108,7 +118,10 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
         now: new Date().toISOString(),
       });
       if (!row) throw new HeraldError('NOT_FOUND', 'No such user');
+      // A new role, a disabled account or a new password: every open session ends now.
       if (disabled || password || role) await deleteSessionsOfUser(ctx.store.db, row.id);
+      // An admin setting a password or re-enabling someone also lifts a sign-in lock-out.
+      if (password || disabled === false) await resetLoginFailures(ctx.auth, row.username);
       await ctx.auditor.record({
         actor: actorOf(request.principal!),
         action: 'user.update',
@@ -117,6 +130,30 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
         ip: request.ip,
       });
       return publicUser(row);
+    },
+  );
+
+  r.delete(
+    '/users/:id/sessions',
+    {
+      config: { permission: 'users:manage' },
+      schema: {
+        tags: ['users'],
+        summary: 'Sign a user out everywhere: end all their sessions',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Object({ revoked: Type.Integer() }), ...errors },
+      },
+    },
+    async (request) => {
+      const user = await findUserById(ctx.store.db, request.params.id);
+      if (!user) throw new HeraldError('NOT_FOUND', 'No such user');
+      const revoked = await endAllSessions(ctx.auth, {
+        userId: user.id,
+        username: user.username,
+        actor: actorOf(request.principal!),
+        ip: request.ip,
+      });
+      return { revoked };
     },
   );
 
@@ -145,6 +182,13 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
           name: Type.String({ minLength: 1, maxLength: 128 }),
           role: Type.Optional(RoleSchema),
           scopes: Type.Optional(Type.Array(ScopeSchema, { minItems: 1, uniqueItems: true })),
+          expiresInDays: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 3650,
+              description: 'The key stops working after this many days; absent: until revoked',
+            }),
+          ),
         }),
         response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), ...errors },
       },
@@ -154,8 +198,13 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       if ((request.body.role === undefined) === (request.body.scopes === undefined)) {
         throw new HeraldError('VALIDATION_FAILED', 'Give exactly one of role or scopes');
       }
+      const { expiresInDays, ...body } = request.body;
       const created = await createApiKey(ctx.auth, {
-        ...request.body,
+        ...body,
+        expiresAt:
+          expiresInDays === undefined
+            ? null
+            : new Date(Date.now() + expiresInDays * 86_400_000).toISOString(),
         createdBy: p.kind === 'user' ? p.userId : null,
         granterPermissions: p.permissions,
         actor: actorOf(p),
@@ -172,7 +221,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: {
         tags: ['api-keys'],
         summary: 'Revoke an API key',
-        params: Type.Object({ id: Type.String({ pattern: '^[0-9A-Za-z]{12}$' }) }),
+        params: KeyId,
         response: { 204: Type.Null(), ...errors },
       },
     },
@@ -183,6 +232,40 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
         ip: request.ip,
       });
       return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api-keys/:id/rotate',
+    {
+      config: { permission: 'apikeys:manage' },
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Give a key a new secret (shown once); the old one works for a grace period',
+        params: KeyId,
+        body: Type.Object(
+          {
+            graceHours: Type.Integer({
+              minimum: 0,
+              maximum: 720,
+              default: 24,
+              description: 'How long the old secret keeps working; 0 retires it at once',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ key: Type.String(), apiKey: ApiKeyView }), ...errors },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      return rotateKey(ctx.auth, {
+        id: request.params.id,
+        graceHours: request.body.graceHours,
+        granterPermissions: p.permissions,
+        actor: actorOf(p),
+        ip: request.ip,
+      });
     },
   );
 }

@@ -8,16 +8,8 @@
 import type { Purpose } from '../../core/policy/purposes.js';
 import { currentConsentsOf } from '../../store/consents.js';
 import { isoNow, type DbOrTx } from '../../store/database.js';
-import {
-  appendImportGrants,
-  findContactIdsByExternalIds,
-  findContactsByIndexes,
-  findSuppressionsByIndexes,
-  insertImportedContacts,
-  insertImportLines,
-  type ImportedContact,
-  type NewImportLine,
-} from '../../store/imports.js';
+import type { ImportWrites } from '../../store/import-writes.js';
+import type { ImportedContact, NewImportLine } from '../../store/imports.js';
 import { mergeInto, type Decision } from './merge.js';
 import { emptyCounts, type ImportCounts } from './outcomes.js';
 import type { ConsentBasis } from './provenance.js';
@@ -75,6 +67,7 @@ export function markRepeats(
  */
 export async function writeBatch(
   tx: DbOrTx,
+  writes: ImportWrites,
   settings: BatchSettings,
   lines: readonly BatchLine[],
   now: Date = new Date(),
@@ -93,7 +86,7 @@ export async function writeBatch(
     } else fresh.push(i);
   });
 
-  const suppressions = await findSuppressionsByIndexes(
+  const suppressions = await writes.findSuppressions(
     tx,
     fresh.map((i) => rowAt(i).index),
   );
@@ -115,7 +108,7 @@ export async function writeBatch(
     } else candidates.push(i);
   }
 
-  const ids = await insertImportedContacts(tx, {
+  const ids = await writes.insertContacts(tx, {
     importId: settings.importId,
     at,
     contacts: candidates.map((i) => newContact(rowAt(i))),
@@ -128,12 +121,12 @@ export async function writeBatch(
   }
 
   // The rows whose number (or external id) a contact already has: find whose.
-  const existing = await findContactsByIndexes(
+  const existing = await writes.findContacts(
     tx,
     [...known, ...linked].map((i) => rowAt(i).index),
   );
   for (const i of linked) decisions[i]!.contactId = existing.get(rowAt(i).index)?.id ?? null;
-  const owners = await findContactIdsByExternalIds(
+  const owners = await writes.findContactIdsByExternalIds(
     tx,
     known.flatMap((i) => rowAt(i).attributes.external_id ?? []),
   );
@@ -164,12 +157,13 @@ export async function writeBatch(
       at,
     });
   }
-  return record(tx, settings, lines, decisions, at);
+  return record(tx, writes, settings, lines, decisions, at);
 }
 
 /** Writes the report lines and consent grants of the decided batch. */
 async function record(
   tx: DbOrTx,
+  writes: ImportWrites,
   settings: BatchSettings,
   lines: readonly BatchLine[],
   decisions: readonly Decision[],
@@ -201,7 +195,7 @@ async function record(
   });
   const basis = settings.basis;
   if (basis !== null) {
-    await appendImportGrants(tx, {
+    await writes.appendGrants(tx, {
       purpose: settings.purpose,
       method: basis.method,
       source: `import:${settings.importId}`,
@@ -212,7 +206,7 @@ async function record(
       grants,
     });
   }
-  await insertImportLines(tx, settings.importId, report);
+  await writes.insertLines(tx, settings.importId, report);
   return counts;
 }
 

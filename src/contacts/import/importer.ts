@@ -20,11 +20,13 @@ import {
   updateImport,
   type ImportRecord,
 } from '../../store/imports.js';
+import { importWritesFor } from '../../store/import-writes.js';
 import { BatchRaceError, markRepeats, writeBatch, type BatchLine } from './batch.js';
 import { openCsvReader } from './csv-source.js';
 import { addCounts, emptyCounts, parseCounts, type ImportCounts } from './outcomes.js';
 import { planImport, planResume, type ImportPlan, type ImportRequest } from './plan.js';
 import { SeenNumbers } from './seen-numbers.js';
+import { threadCpuSeconds } from './thread-cpu.js';
 import { mapOrdered, startChunkProcessor } from './worker-pool.js';
 
 export interface ImportProgress {
@@ -57,6 +59,11 @@ export interface ImportResult {
   readonly processedRows: number;
   readonly counts: ImportCounts;
   readonly seconds: number;
+  /**
+   * CPU seconds of this run's threads, where the platform tells (Linux): the thread that
+   * reads the file and writes the database, and the parse workers together (0 without any).
+   */
+  readonly cpu?: { readonly writer: number; readonly parse: number };
 }
 
 const SMALL_FILE_ROWS = 5_000;
@@ -133,6 +140,7 @@ export async function runImport(
   opts: RunOptions = {},
 ): Promise<ImportResult> {
   const started = performance.now();
+  const writerCpuAtStart = threadCpuSeconds();
   const id = plan.record.id;
   const db = ctx.store.db;
   const estimatedRows = plan.stored.estimatedRows;
@@ -158,6 +166,7 @@ export async function runImport(
     cipher: ctx.cipher,
     init: { config: plan.prepare, delimiter: plan.delimiter },
   });
+  const writes = importWritesFor(ctx.store);
   const restore = await tuneForBulkWrites(db, ctx.store.dialect, {
     cacheMb: 24,
     walPages: 50_000,
@@ -183,7 +192,7 @@ export async function runImport(
               { concurrentRun: true },
             );
           }
-          const written = await writeBatch(tx, settings, lines, now);
+          const written = await writeBatch(tx, writes, settings, lines, now);
           const total = { ...counts };
           addCounts(total, written);
           await saveImportCheckpoint(tx, {
@@ -232,6 +241,12 @@ export async function runImport(
       }
     }
     await writePending(pending);
+    const parseCpu = processor.workers > 0 ? await processor.cpuSeconds() : 0;
+    const writerCpu = threadCpuSeconds();
+    const cpu =
+      writerCpuAtStart === null || writerCpu === null || parseCpu === null
+        ? undefined
+        : { writer: writerCpu - writerCpuAtStart, parse: parseCpu };
     const finishedAt = new Date().toISOString();
     await updateImport(db, id, {
       status: 'done',
@@ -247,7 +262,7 @@ export async function runImport(
       details: { rows: processed, counts, seconds: Math.round(seconds * 10) / 10 },
     });
     if (opts.removeFileWhenDone === true) await unlink(plan.file.path).catch(() => undefined);
-    return { id, status: 'done', processedRows: processed, counts, seconds };
+    return { id, status: 'done', processedRows: processed, counts, seconds, ...(cpu && { cpu }) };
   } catch (error) {
     // Another run owns the import now: its record is that run's to keep.
     const concurrent =

@@ -3,7 +3,7 @@
  * row-level report, read page by page so a million-line report streams in constant memory.
  * Numbers appear only masked.
  */
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../../core/csv.js';
 import type { DbOrTx } from '../../store/database.js';
 import { listImportLines, type ImportLine, type ImportRecord } from '../../store/imports.js';
 import {
@@ -102,15 +102,15 @@ export async function* reportPages(
 
 const CSV_COLUMNS = ['line', 'outcome', 'reason', 'masked_phone', 'contact_id'];
 
-/** The report as CSV text, in pieces. */
+/** The report as CSV text, in pieces; cells that a spreadsheet would run are neutralised. */
 export async function* reportCsv(
   db: DbOrTx,
   importId: number,
   opts: { outcome?: ImportOutcome } = {},
 ): AsyncGenerator<string> {
-  yield stringify([CSV_COLUMNS]);
+  yield csvRows([CSV_COLUMNS]);
   for await (const page of reportPages(db, importId, opts)) {
-    yield stringify(page.map((l) => [l.line, l.outcome, l.reason, l.maskedPhone, l.contactId]));
+    yield csvRows(page.map((l) => [l.line, l.outcome, l.reason, l.maskedPhone, l.contactId]));
   }
 }
 

@@ -10,12 +10,21 @@ import type { CsvChunk } from './csv-source.js';
 import { parseCsvRecords } from './csv-records.js';
 import { createRowPreparer, type PreparedRow } from './row-prepare.js';
 import { spawnImportWorker } from './spawn.js';
-import type { ChunkRequest, ChunkResponse, WorkerInit } from './worker-protocol.js';
+import {
+  CPU_QUESTION,
+  decodeRows,
+  type ChunkRequest,
+  type ChunkResponse,
+  type CpuAnswer,
+  type WorkerInit,
+} from './worker-protocol.js';
 
 export interface ChunkProcessor {
   /** Worker threads in use; 0 means chunks are prepared on the calling thread. */
   readonly workers: number;
   process(chunk: CsvChunk): Promise<PreparedRow[]>;
+  /** CPU seconds the worker threads used so far (null: unknown, or no workers). */
+  cpuSeconds(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -27,6 +36,8 @@ interface Waiter {
 interface Slot {
   readonly worker: Worker;
   readonly waiting: Map<number, Waiter>;
+  /** Callers of `cpuSeconds`, answered in order. */
+  readonly cpuAsked: ((seconds: number | null) => void)[];
 }
 
 // A worker holds ~40 MB that lives (libphonenumber's metadata, every calling code's zone,
@@ -49,6 +60,9 @@ export function startChunkProcessor(opts: {
         const { records, lines } = parseCsvRecords(chunk.text, init.delimiter, chunk.firstLine);
         return preparer.prepare(records, lines);
       },
+      async cpuSeconds() {
+        return null;
+      },
       async close() {},
     };
   }
@@ -58,17 +72,22 @@ export function startChunkProcessor(opts: {
   const slots: Slot[] = [];
   for (let i = 0; i < opts.workers; i++) {
     const worker = spawnImportWorker('parse-worker', workerData, WORKER_LIMITS);
-    const slot: Slot = { worker, waiting: new Map() };
+    const slot: Slot = { worker, waiting: new Map(), cpuAsked: [] };
     const failAll = (error: Error) => {
       for (const waiter of slot.waiting.values()) waiter.reject(error);
       slot.waiting.clear();
     };
-    worker.on('message', (response: ChunkResponse) => {
+    worker.on('message', (message: ChunkResponse | CpuAnswer) => {
+      if ('cpuSeconds' in message) {
+        slot.cpuAsked.shift()?.(message.cpuSeconds);
+        return;
+      }
+      const response = message;
       const waiter = slot.waiting.get(response.seq);
       if (waiter === undefined) return;
       slot.waiting.delete(response.seq);
       if (response.error !== undefined) waiter.reject(new Error(`parse worker: ${response.error}`));
-      else waiter.resolve(response.rows);
+      else waiter.resolve(decodeRows(response));
     });
     worker.on('error', (error) => failAll(error));
     worker.on('exit', (code) => {
@@ -87,6 +106,20 @@ export function startChunkProcessor(opts: {
         const request: ChunkRequest = { seq, text: chunk.text, firstLine: chunk.firstLine };
         slot.worker.postMessage(request);
       });
+    },
+    async cpuSeconds() {
+      const answers = await Promise.all(
+        slots.map(
+          (slot) =>
+            new Promise<number | null>((resolve) => {
+              slot.cpuAsked.push(resolve);
+              slot.worker.postMessage(CPU_QUESTION);
+            }),
+        ),
+      );
+      return answers.some((a) => a === null)
+        ? null
+        : answers.reduce<number>((sum, a) => sum + a!, 0);
     },
     async close() {
       closing = true;

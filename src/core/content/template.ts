@@ -6,13 +6,21 @@
  * - no file system: `include`, `render` and `layout` are refused at parse time;
  * - no hidden inputs: `sample` (random) is removed and `date` refuses "now"/"today", so the same
  *   template and contact always give the same text; dates print in UTC;
- * - strict variables and filters, own properties only (no `contact.constructor`), and a memory
- *   limit so that a loop cannot render megabytes;
+ * - strict variables and filters, own properties only (no `contact.constructor`), a memory
+ *   limit, a render-time limit and an output limit, so that a loop cannot render megabytes or
+ *   spin (the time limit only ever turns a pathological template into TEMPLATE_INVALID);
  * - a missing value may still be handled by the author: `{% if contact.city %}` and
  *   `{{ contact.city | default: "you" }}` are lenient, a bare `{{ contact.city }}` is not.
  * Rendering is synchronous (`renderSync`), so the core stays free of promises.
  */
-import { Liquid, LiquidError, UndefinedVariableError } from 'liquidjs';
+import {
+  Context,
+  Liquid,
+  LiquidError,
+  UndefinedVariableError,
+  toValue,
+  toValueSync,
+} from 'liquidjs';
 import type { Template, Variable } from 'liquidjs';
 import { HeraldError } from '../errors.js';
 import { inspectText } from './encoding.js';
@@ -36,6 +44,9 @@ export type CompileOptions = {
 /** SMS templates are short; these bound what a hostile or broken template can cost. */
 const MAX_TEMPLATE_LENGTH = 10_000;
 const MAX_RENDER_MEMORY = 100_000;
+const MAX_RENDER_MS = 1_000;
+/** Far above any SMS (10 concatenated parts are ~1,530 characters), far below a memory bomb. */
+export const MAX_RENDERED_LENGTH = 20_000;
 const FILE_TAGS = ['include', 'render', 'layout'] as const;
 const CLOCK_INPUTS = new Set(['now', 'today']);
 
@@ -81,11 +92,64 @@ export function compileTemplate(source: string, options: CompileOptions = {}): C
  *   }); // 'Hi Ann'
  */
 export function renderTemplate(compiled: CompiledTemplate, vars: Record<string, unknown>): string {
+  let text: string;
   try {
-    return String(engine.renderSync(compiled.ast, vars));
+    text = renderBounded(compiled.ast, vars, {});
   } catch (error) {
     throw toHeraldError(error, 'render');
   }
+  return boundedOutput(text);
+}
+
+class OutputTooLong extends Error {}
+
+/**
+ * renderSync with an emitter that stops as soon as the output passes MAX_RENDERED_LENGTH, so a
+ * loop is cut off at the limit instead of building its whole output first.
+ */
+function renderBounded(
+  ast: Template[],
+  vars: Record<string, unknown>,
+  options: { strictVariables?: boolean },
+): string {
+  const emitter = {
+    buffer: '',
+    write(html: unknown) {
+      this.buffer += stringify(html);
+      if (this.buffer.length > MAX_RENDERED_LENGTH) throw new OutputTooLong();
+    },
+  };
+  const ctx = new Context(vars, engine.options, { ...options, sync: true }, { liquid: engine });
+  try {
+    toValueSync(engine.renderer.renderTemplates(ast, ctx, emitter));
+  } catch (error) {
+    if (error instanceof OutputTooLong || hasCause(error, OutputTooLong)) return emitter.buffer;
+    throw error;
+  }
+  return emitter.buffer;
+}
+
+function hasCause(error: unknown, type: new () => Error): boolean {
+  return error instanceof LiquidError && error.originalError instanceof type;
+}
+
+/** What liquidjs's own emitter writes for a value (drops unwrapped, nil empty, arrays joined). */
+function stringify(raw: unknown): string {
+  const value: unknown = toValue(raw);
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(stringify).join('');
+  return String(value);
+}
+
+/** Output past MAX_RENDERED_LENGTH is refused (loops can multiply a short template). */
+function boundedOutput(text: string): string {
+  if (text.length <= MAX_RENDERED_LENGTH) return text;
+  throw new HeraldError(
+    'TEMPLATE_INVALID',
+    `The template renders more than ${MAX_RENDERED_LENGTH} characters`,
+    { reason: 'output_too_long', length: text.length, max: MAX_RENDERED_LENGTH },
+  );
 }
 
 /**
@@ -118,11 +182,13 @@ export function worstCaseInspection(
 ): TextInspection {
   const ast = parse(source);
   const vars = nest(longestValues);
+  let text: string;
   try {
-    return inspectText(String(engine.renderSync(ast, vars, { strictVariables: false })));
+    text = renderBounded(ast, vars, { strictVariables: false });
   } catch (error) {
     throw toHeraldError(error, 'render');
   }
+  return inspectText(boundedOutput(text));
 }
 
 function createEngine(): Liquid {
@@ -134,8 +200,10 @@ function createEngine(): Liquid {
     // An empty in-memory template map: even a re-registered include could not reach a disk.
     templates: {},
     timezoneOffset: 0,
+    relativeReference: false,
     parseLimit: MAX_TEMPLATE_LENGTH,
     memoryLimit: MAX_RENDER_MEMORY,
+    renderLimit: MAX_RENDER_MS,
   });
   for (const tag of FILE_TAGS) {
     liquid.registerTag(tag, {

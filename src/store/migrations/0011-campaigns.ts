@@ -2,10 +2,11 @@
  * Campaigns: the campaign itself (audience, variants, experiment, schedule, guardrails), its
  * lifecycle (status, who wrote and who approved it, why it is paused) and the planner's
  * checkpoint (phase and the last contact id planned, moved in the same transaction as each
- * batch of messages). Messages learn their variant; one campaign writes at most one message per
- * contact (the unique key that makes a resumed plan safe), and the guardrails read a campaign's
- * latest messages by send time.
+ * batch of messages). Messages learn their variant; the planner writes at most one message per
+ * campaign and contact (a unique key over planned rows, those with a variant: it makes a
+ * resumed plan safe), and the guardrails read a campaign's latest messages by send time.
  */
+import { sql } from 'kysely';
 import { serialPk, serialType, type MigrationDb } from './helpers.js';
 
 export async function up(db: MigrationDb): Promise<void> {
@@ -51,6 +52,8 @@ export async function up(db: MigrationDb): Promise<void> {
     .on('messages')
     .columns(['campaign_id', 'contact_id'])
     .unique()
+    // The planner's messages carry their variant; other rows naming a campaign are not planned.
+    .where(sql.ref('variant'), 'is not', null)
     .execute();
   await db.schema
     .createIndex('messages_campaign_sent')

@@ -14,6 +14,7 @@ import * as webhooks from './0009-webhooks.js';
 import * as segments from './0010-segments.js';
 import * as campaigns from './0011-campaigns.js';
 import * as pumping from './0012-pumping.js';
+import * as authHardening from './0013-auth-hardening.js';
 import * as carrierAccounts from './0014-carrier-accounts.js';
 import * as conversions from './0015-conversions.js';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-segments': segments,
   '0011-campaigns': campaigns,
   '0012-pumping': pumping,
+  '0013-auth-hardening': authHardening,
   '0014-carrier-accounts': carrierAccounts,
   '0015-conversions': conversions,
 };
