@@ -181,6 +181,13 @@ function exportDocument(ctx: AppContext, e164: string, rows: SubjectRows, now: D
       clickedAt: l.clicked_at,
       byBot: l.is_bot === null ? null : l.is_bot === 1,
     })),
+    conversions: rows.conversions.map((c) => ({
+      orderId: c.order_id,
+      value: c.value,
+      currency: c.currency,
+      occurredAt: c.occurred_at,
+      campaignId: c.campaign_id,
+    })),
     importLines: rows.importLines.map((l) => ({
       importId: l.import_id,
       fileName: l.file_name,
@@ -236,6 +243,7 @@ export async function exportSubject(
         inboundMessages: doc.inboundMessages.length,
         events: doc.events.length,
         links: doc.links.length,
+        conversions: doc.conversions.length,
         importLines: doc.importLines.length,
         pendingSubscriptions: doc.pendingSubscriptions.length,
       },

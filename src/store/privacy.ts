@@ -51,6 +51,14 @@ export interface SubjectRows {
     clicked_at: string | null;
     is_bot: number | null;
   }[];
+  /** Orders reported back for the contact (0015), with the campaign they were credited to. */
+  readonly conversions: {
+    order_id: string;
+    value: number;
+    currency: string;
+    occurred_at: string;
+    campaign_id: number | null;
+  }[];
 }
 
 /** Every row held on a subject, each list oldest first. */
@@ -140,6 +148,13 @@ export async function loadSubjectRows(db: DbOrTx, key: SubjectKey): Promise<Subj
       .where('sl.contact_id', '=', id)
       .orderBy('sl.created_at')
       .orderBy('lc.at')
+      .execute(),
+    conversions: await db
+      .selectFrom('conversions')
+      .select(['order_id', 'value', 'currency', 'occurred_at', 'campaign_id'])
+      .where('contact_id', '=', id)
+      .orderBy('occurred_at')
+      .orderBy('id')
       .execute(),
   };
 }

@@ -154,6 +154,34 @@ describe.each(DIALECTS)('[%s] conversions', (dialect) => {
     expect(bot.conversion.attribution).toBeNull();
   });
 
+  it("lists a contact's orders in their data export; erasure unlinks them, revenue stays", async () => {
+    const compliance = { authorization: `Bearer ${await t.keyFor('compliance')}` };
+    const first = contacts[0]!;
+    const doc = await t.app.inject({
+      method: 'POST',
+      url: '/v1/privacy/export',
+      headers: compliance,
+      payload: { contactId: first, reason: 'access request' },
+    });
+    expect(doc.statusCode).toBe(200);
+    expect(doc.json().conversions).toEqual([
+      expect.objectContaining({ orderId: 'ord-1', value: 59.5, currency: 'USD', campaignId }),
+    ]);
+    const erased = await t.app.inject({
+      method: 'POST',
+      url: '/v1/privacy/erase',
+      headers: compliance,
+      payload: { contactId: first, reason: 'erasure request' },
+    });
+    expect(erased.statusCode).toBe(200);
+    const row = await t.ctx.store.db
+      .selectFrom('conversions')
+      .select(['contact_id', 'campaign_id', 'value'])
+      .where('order_id', '=', 'ord-1')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ contact_id: null, campaign_id: campaignId, value: 59.5 });
+  });
+
   it('answers 201, then 200 for the same order, 409 for the order id with other details', async () => {
     const order = { contact: { id: contacts[1] }, orderId: 'api-1', value: 5, currency: 'CNY' };
     const created = await post(order);

@@ -45,6 +45,7 @@ const ExportDocument = Type.Object({
   inboundMessages: Type.Array(Row),
   events: Type.Array(Row),
   links: Type.Array(Row),
+  conversions: Type.Array(Row),
   importLines: Type.Array(Row),
   pendingSubscriptions: Type.Array(Row),
 });
