@@ -21,6 +21,7 @@ import { createTwilioCarrier } from '../../src/carriers/twilio.js';
 import { isHeraldError } from '../../src/core/errors.js';
 import { PURE_RUNS } from './runs.js';
 
+// Never called: these carriers only parse callbacks here (the hosts are never resolved).
 const TOKEN = 'callback-token-0123456789abcdef';
 const NOW = new Date('2030-01-08T12:00:00.000Z');
 
@@ -28,7 +29,7 @@ const twilio = createTwilioCarrier({
   accountSid: 'AC00000000000000000000000000000000',
   authToken: 'twilio-auth-token',
   from: '+14155550100',
-  baseUrl: 'http://127.0.0.1:9',
+  baseUrl: 'https://api.twilio.example',
   clock: () => NOW,
 });
 const tencent = createTencentCarrier({
@@ -38,7 +39,7 @@ const tencent = createTencentCarrier({
   sdkAppId: '1400000000',
   signName: 'Herald',
   templateMap: {},
-  endpoint: 'http://127.0.0.1:9',
+  endpoint: 'https://sms.example',
   callbackToken: TOKEN,
   clock: () => NOW,
 });
@@ -47,7 +48,7 @@ const aliyun = createAliyunCarrier({
   accessKeySecret: 'secret',
   signName: 'Herald',
   templateMap: {},
-  endpoint: 'http://127.0.0.1:9',
+  endpoint: 'https://sms.example',
   callbackToken: TOKEN,
   clock: () => NOW,
 });
