@@ -7,11 +7,12 @@
  * outbox.
  *
  * Everything happens per batch, in a few statements each: one transaction claims the batch, one
- * decides it, one fences and hands over its marketing, one records its outcomes; in between,
- * every submission of the batch is in flight at once, so a carrier's window stays full. Within a
- * batch, messages to one number are decided and handed over in claim order; `drainOutbox` runs
- * two batches side by side so that the database works on one while the carrier answers the
- * other.
+ * decides it, one fences and hands over its marketing; then every submission of the batch is in
+ * flight at once, so a carrier's window stays full, and the outcomes are recorded as the answers
+ * come, a few transactions for the batch (outcome-writer.ts: a carrier id must be known before
+ * its receipt comes, and a crash must leave few unwritten). Within a batch, messages to one
+ * number are decided and handed over in claim order; `drainOutbox` runs two batches side by side
+ * so that the database works on one while the carrier answers the other.
  *
  * Crash semantics. A worker that dies leaves its claims with a lease. When the lease runs out:
  *   - `sending` (claimed, not yet decided): no carrier has seen it, so it is claimed again,
@@ -32,7 +33,8 @@ import { ensureCarrierEvents } from './carrier-events.js';
 import { claimBatch, giveBack } from './claims.js';
 import { decideBatch } from './decide-batch.js';
 import { fencedHandOff, fencedHandOffs } from './fence.js';
-import { recordOutcomes, retryDelayMs } from './record-outcome.js';
+import { outcomeWriter } from './outcome-writer.js';
+import { retryDelayMs } from './record-outcome.js';
 import type { PolicyFor } from './recipients.js';
 import { decideAndReserve, type Verdict } from './reserve.js';
 import type { Route } from './routing.js';
@@ -219,13 +221,15 @@ async function decideAll(
 /**
  * Hands every message decided `send` to the first carrier of its route, at once and in claim
  * order: marketing to a contact behind the batch's opt-out fence (fence.ts), the rest directly.
- * Fail-over to the next carriers happens per message in submitThroughRoute.
+ * Fail-over to the next carriers happens per message in submitThroughRoute. Each message's
+ * outcome goes to `answered` as soon as it is known.
  */
 async function handOver(
   ctx: AppContext,
   sending: readonly { p: Planned; e164: string }[],
   batch: Batch,
-): Promise<{ p: Planned; outcome: SubmitOutcome }[]> {
+  answered: (p: Planned, outcome: SubmitOutcome) => void,
+): Promise<void> {
   const items = sending.map(({ p, e164 }) => ({ p, sms: outgoing(p.row, e164, p.sender) }));
   const isFenced = (row: MessageRow) => row.purpose === 'marketing' && row.contact_id !== null;
   const fenced = await fencedHandOffs(
@@ -247,7 +251,6 @@ async function handOver(
     if (group) group.push(item);
     else byNumber.set(item.p.row.phone_index, [item]);
   }
-  const outcomes = new Map<number, SubmitOutcome>();
   await Promise.all(
     [...byNumber.values()].map(async (group) => {
       for (const { p, sms, first } of group) {
@@ -256,11 +259,10 @@ async function handOver(
           ...(first ? { first } : {}),
           ...(isFenced(p.row) ? { handOff: fencedHandOff(ctx, p.row, batch) } : {}),
         });
-        outcomes.set(p.row.id, outcome);
+        answered(p, outcome);
       }
     }),
   );
-  return items.map(({ p }) => ({ p, outcome: outcomes.get(p.row.id)! }));
 }
 
 /** One batch: claim what is due, decide it all, hand it over, record every outcome. */
@@ -318,17 +320,18 @@ export async function dispatchDue(
         sending.push({ p, e164: verdict.e164 });
     }
   }
-  const handed = await handOver(ctx, sending, batch);
-  const toRecord: { row: MessageRow; outcome: SubmitOutcome }[] = [];
-  for (const { p, outcome } of handed) {
-    if (outcome.stopped) counts[outcome.stopped === 'lost' ? 'lost' : 'blocked'] += 1;
-    else toRecord.push({ row: p.row, outcome });
+  const writer = outcomeWriter(ctx, { leaseUntil, now, maxAttempts: batch.maxAttempts });
+  try {
+    await handOver(ctx, sending, batch, (p, outcome) => {
+      if (outcome.stopped) counts[outcome.stopped === 'lost' ? 'lost' : 'blocked'] += 1;
+      else writer.add(p.row, outcome);
+    });
+  } catch (err) {
+    // What the carriers already answered is written before the hand-over's error goes up.
+    await writer.done().catch(() => undefined);
+    throw err;
   }
-  const kinds = await recordOutcomes(ctx, toRecord, {
-    leaseUntil,
-    now,
-    maxAttempts: batch.maxAttempts,
-  });
+  const kinds = await writer.done();
   for (const kind of kinds.values()) {
     if (kind === null) counts.lost += 1;
     else counts[kind] += 1;
