@@ -35,15 +35,16 @@ const randomId = (prefix: string) => `${prefix}_${randomBytes(16).toString('base
 
 /**
  * The payload is built only when some endpoint takes the event, so that events nobody listens to
- * cost one indexed look-up and no more.
+ * cost one indexed look-up and no more (none when the caller already looked the endpoints up).
  */
 async function emitLazy<T extends WebhookEventType>(
   db: DbOrTx,
   type: T,
   at: Date,
   build: () => WebhookPayloads[T] | Promise<WebhookPayloads[T]>,
+  known?: readonly number[],
 ): Promise<number> {
-  const endpointIds = await subscribedEndpointIds(db, { eventType: type });
+  const endpointIds = known ?? (await subscribedEndpointIds(db, { eventType: type }));
   if (endpointIds.length === 0) return 0;
   const envelope: WebhookEnvelope<T> = {
     id: randomId('evt'),
@@ -176,15 +177,22 @@ export interface MessageOutcome {
  *   await emitMessageOutcome(ctx, tx, row, { status: 'delivered', carrier: 'twilio',
  *     carrierMessageId: 'SM...', errorCode: null, at: receipt.at });
  */
-export async function emitMessageOutcome(
-  ctx: Pick<AppContext, 'cipher'>,
-  db: DbOrTx,
-  message: Pick<MessageRow, 'id' | 'contact_id' | 'phone_enc' | 'purpose' | 'campaign_id'>,
-  outcome: MessageOutcome,
-): Promise<number> {
+type OutcomeMessage = Pick<
+  MessageRow,
+  'id' | 'contact_id' | 'phone_enc' | 'purpose' | 'campaign_id'
+>;
+
+function outcomeTypeOf(outcome: MessageOutcome): 'message.delivered' | 'message.failed' | null {
   const type = (OUTCOME_EVENTS as Readonly<Record<string, WebhookEventType>>)[outcome.status];
-  if (type !== 'message.delivered' && type !== 'message.failed') return 0;
-  return emitLazy(db, type, outcome.at, () => ({
+  return type === 'message.delivered' || type === 'message.failed' ? type : null;
+}
+
+function outcomePayload(
+  ctx: Pick<AppContext, 'cipher'>,
+  message: OutcomeMessage,
+  outcome: MessageOutcome,
+) {
+  return {
     messageId: message.id,
     contactId: message.contact_id,
     phone: message.phone_enc === null ? null : maskedPhone(ctx.cipher.decrypt(message.phone_enc)),
@@ -194,31 +202,39 @@ export async function emitMessageOutcome(
     carrierMessageId: outcome.carrierMessageId,
     errorCode: outcome.errorCode,
     campaignId: message.campaign_id,
-  }));
+  };
+}
+
+export async function emitMessageOutcome(
+  ctx: Pick<AppContext, 'cipher'>,
+  db: DbOrTx,
+  message: OutcomeMessage,
+  outcome: MessageOutcome,
+): Promise<number> {
+  const type = outcomeTypeOf(outcome);
+  if (type === null) return 0;
+  return emitLazy(db, type, outcome.at, () => outcomePayload(ctx, message, outcome));
 }
 
 /**
- * emitMessageOutcome for a batch of outcomes (the receipts of one transaction): asks once per
- * event type whether any endpoint listens, so a batch nobody listens to costs two look-ups.
+ * emitMessageOutcome for a batch of outcomes (the receipts of one transaction): the endpoints are
+ * looked up once per event type, so a batch nobody listens to costs two look-ups.
  */
 export async function emitMessageOutcomes(
   ctx: Pick<AppContext, 'cipher'>,
   db: DbOrTx,
-  items: readonly {
-    readonly message: Pick<
-      MessageRow,
-      'id' | 'contact_id' | 'phone_enc' | 'purpose' | 'campaign_id'
-    >;
-    readonly outcome: MessageOutcome;
-  }[],
+  items: readonly { readonly message: OutcomeMessage; readonly outcome: MessageOutcome }[],
 ): Promise<void> {
-  const listened = new Map<WebhookEventType, boolean>();
+  const endpoints = new Map<string, readonly number[]>();
   for (const { message, outcome } of items) {
-    const type = (OUTCOME_EVENTS as Readonly<Record<string, WebhookEventType>>)[outcome.status];
-    if (type === undefined) continue;
-    if (!listened.has(type)) {
-      listened.set(type, (await subscribedEndpointIds(db, { eventType: type })).length > 0);
+    const type = outcomeTypeOf(outcome);
+    if (type === null) continue;
+    let known = endpoints.get(type);
+    if (known === undefined) {
+      known = await subscribedEndpointIds(db, { eventType: type });
+      endpoints.set(type, known);
     }
-    if (listened.get(type)) await emitMessageOutcome(ctx, db, message, outcome);
+    if (known.length === 0) continue;
+    await emitLazy(db, type, outcome.at, () => outcomePayload(ctx, message, outcome), known);
   }
 }
