@@ -1,6 +1,7 @@
 // Lint rules. The one that matters most: src/core is the functional core and imports nothing
 // from the shell (store, security, carriers, delivery, campaigns, api, cli) and no I/O module.
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const IO_MODULES = [
@@ -87,6 +88,15 @@ export default tseslint.config(
     },
   },
   { files: ['src/core/**/*.ts'], rules: coreImportRule },
+  // The console runs in the browser: its hooks follow React's rules.
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

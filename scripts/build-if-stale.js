@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles src/ to dist/ when any source is newer than the last build (npm start, npm ci).
+// Compiles src/ to dist/ and builds the console (web/ to web/dist) when any of their sources is
+// newer than their last build (npm start, npm ci, the tests that run the built bin or console).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,18 +18,39 @@ function newest(dir) {
   return latest;
 }
 
-const sources = Math.max(
-  newest(path.join(root, 'src')),
-  statSync(path.join(root, 'tsconfig.json')).mtimeMs,
-  statSync(path.join(root, 'package-lock.json')).mtimeMs,
-);
-if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);
+const lock = statSync(path.join(root, 'package-lock.json')).mtimeMs;
 
-process.stderr.write('herald: building...\n');
-const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-  cwd: root,
-});
-if (result.status !== 0) process.exit(result.status ?? 1);
-writeFileSync(stamp, new Date().toISOString());
+/** Runs build() when a source under dirs is newer than the stamp, then stamps. */
+function rebuild(name, stampFile, dirs, files, build) {
+  const sources = Math.max(
+    lock,
+    ...dirs.map((dir) => newest(path.join(root, dir))),
+    ...files.map((file) => statSync(path.join(root, file)).mtimeMs),
+  );
+  if (existsSync(stampFile) && statSync(stampFile).mtimeMs >= sources) return;
+  process.stderr.write(`herald: building ${name}...\n`);
+  const result = build();
+  if (result.status !== 0) process.exit(result.status ?? 1);
+  writeFileSync(stampFile, new Date().toISOString());
+}
+
+const node = (script, args) =>
+  spawnSync(process.execPath, [path.join(root, 'node_modules', ...script), ...args], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+
+rebuild('the server', stamp, ['src'], ['tsconfig.json', 'tsconfig.build.json'], () =>
+  node(['typescript', 'bin', 'tsc'], ['-p', path.join(root, 'tsconfig.build.json')]),
+);
+rebuild(
+  'the console',
+  path.join(root, 'web', 'dist', '.build-stamp'),
+  ['web/src'],
+  ['web/index.html', 'web/vite.config.ts', 'web/tsconfig.json'],
+  () =>
+    node(
+      ['vite', 'bin', 'vite.js'],
+      ['build', '--logLevel', 'warn', '--config', path.join(root, 'web', 'vite.config.ts')],
+    ),
+);

@@ -17,6 +17,7 @@ import { ping } from '../store/database.js';
 import { registerAuth } from './auth-plugin.js';
 import { recordRoutes } from './route-table.js';
 import { ErrorBody, installErrorHandling, sendError } from './errors.js';
+import { consoleRoutes } from './console.js';
 import { createMetrics } from './metrics.js';
 import { abuseRoutes } from './routes/abuse.js';
 import { attributeRoutes } from './routes/attributes.js';
@@ -176,5 +177,6 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   await confirmPageRoutes(app, ctx);
+  await consoleRoutes(app);
   return app;
 }
