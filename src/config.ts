@@ -52,6 +52,10 @@ export const ConfigSchema = Type.Object({
   HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
   // How long a worker's claim on a message holds: a crashed worker's messages wait this long.
   HERALD_DISPATCH_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  // Imports: an upload's run silent this long is taken as dead and resumed (recovery.ts).
+  HERALD_IMPORT_STALE_SECONDS: Type.Integer({ minimum: 10, maximum: 86_400, default: 120 }),
+  // Imports: a failed upload's file (numbers in clear) is kept this long for a resume.
+  HERALD_IMPORT_KEEP_FAILED_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   // Campaigns: a second person approves marketing campaigns unless this is `off`.
   HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
     default: 'required',
@@ -79,6 +83,8 @@ export interface Config {
   readonly loginMaxPerMinute: number;
   /** A console session unused this long ends (its absolute limit is sessionTtlHours). */
   readonly sessionIdleMinutes: number;
+  readonly importStaleSeconds: number;
+  readonly importKeepFailedDays: number;
   /** Failed sign-ins per name (and per address) within loginLockMinutes before refusing. */
   readonly loginLockFailures: number;
   readonly loginLockMinutes: number;
@@ -277,6 +283,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionTtlHours: raw.HERALD_SESSION_TTL_HOURS,
     loginMaxPerMinute: raw.HERALD_LOGIN_MAX_PER_MINUTE,
     sessionIdleMinutes: raw.HERALD_SESSION_IDLE_MINUTES,
+    importStaleSeconds: raw.HERALD_IMPORT_STALE_SECONDS,
+    importKeepFailedDays: raw.HERALD_IMPORT_KEEP_FAILED_DAYS,
     loginLockFailures: raw.HERALD_LOGIN_LOCK_FAILURES,
     loginLockMinutes: raw.HERALD_LOGIN_LOCK_MINUTES,
     loginIpFailures: raw.HERALD_LOGIN_IP_FAILURES,

@@ -18,6 +18,7 @@ import { HeraldError } from '../../core/errors.js';
 import { CONSENT_METHODS } from '../../core/policy/consent.js';
 import { PURPOSES } from '../../core/policy/purposes.js';
 import { startImport, startResume } from '../../contacts/import/importer.js';
+import { recoverImports } from '../../contacts/import/recovery.js';
 import { createImportJobs } from '../../contacts/import/jobs.js';
 import { parseMappingOption } from '../../contacts/import/header-map.js';
 import { IMPORT_OUTCOMES, IMPORT_STATUSES } from '../../contacts/import/outcomes.js';
@@ -80,7 +81,23 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
   // Its own scope: the CSV body parser must not reach the other /v1 routes.
   await app.register(async (scope) => {
     const jobs = createImportJobs(ctx);
-    scope.addHook('onClose', () => jobs.stopAll());
+    // Uploads interrupted by a crash are resumed, and stale upload files removed, at start and
+    // every minute after (recovery.ts).
+    let recovery: NodeJS.Timeout | undefined;
+    const recover = () =>
+      recoverImports(ctx, jobs, {
+        staleSeconds: ctx.config.importStaleSeconds,
+        keepFailedDays: ctx.config.importKeepFailedDays,
+      }).catch((err: unknown) => ctx.logger.warn({ err }, 'import recovery failed'));
+    scope.addHook('onReady', async () => {
+      void recover();
+      recovery = setInterval(() => void recover(), 60_000);
+      recovery.unref();
+    });
+    scope.addHook('onClose', () => {
+      clearInterval(recovery);
+      return jobs.stopAll();
+    });
     // The body stays a stream: the handler writes it to disk with its own size limit.
     scope.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
     const r = scope.withTypeProvider<TypeBoxTypeProvider>();
