@@ -91,7 +91,9 @@ describe.each(DIALECTS)('[%s] contact activity API', (dialect) => {
 
     const page = await get(`/v1/contacts/${shopper}/clicks?limit=2`);
     expect(page.json().items).toHaveLength(2);
-    const rest = await get(`/v1/contacts/${shopper}/clicks?limit=2&before=${page.json().nextBefore}`);
+    const rest = await get(
+      `/v1/contacts/${shopper}/clicks?limit=2&before=${page.json().nextBefore}`,
+    );
     expect(rest.json().items).toMatchObject([{ code: sale.code, bot: true }]);
 
     expect((await get(`/v1/contacts/${other}/clicks`)).json().items).toHaveLength(1);
