@@ -1,12 +1,14 @@
 /**
- * What a contact's page in the console reads besides the contact itself: its clicks on tracked
- * links (GET /v1/contacts/:id/clicks), and the list filtered by attribute (city, region).
+ * What a contact's page in the console needs besides the contact itself: its clicks on tracked
+ * links (GET /v1/contacts/:id/clicks), the list filtered by attribute (city, region), and a block
+ * by contact id (the console only ever holds the masked number).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShortLink } from '../../src/campaigns/short-links.js';
 import { createContact } from '../../src/contacts/contacts.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { openTestApp, type TestApp } from '../helpers/context.js';
+import { queryAuditRows } from '../../src/store/audit-log.js';
 
 const PHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
@@ -15,6 +17,7 @@ describe.each(DIALECTS)('[%s] contact activity API', (dialect) => {
   let t: TestApp;
   let marketer: Record<string, string>;
   let support: Record<string, string>;
+  let compliance: Record<string, string>;
   let shopper: number;
   let other: number;
 
@@ -27,6 +30,7 @@ describe.each(DIALECTS)('[%s] contact activity API', (dialect) => {
     });
     marketer = { authorization: `Bearer ${await t.keyFor('marketer')}` };
     support = { authorization: `Bearer ${await t.keyFor('support')}` };
+    compliance = { authorization: `Bearer ${await t.keyFor('compliance')}` };
     shopper = (
       await createContact(
         t.ctx,
@@ -110,5 +114,46 @@ describe.each(DIALECTS)('[%s] contact activity API', (dialect) => {
     expect(await ids('city=Leeds&tag=vip')).toEqual([]);
     const body = (await get('/v1/contacts?city=Leeds')).body;
     expect(body).not.toContain('7400 123456');
+  });
+
+  it('blocks a contact by its id, audited, and the contact shows the suppression', async () => {
+    const block = (payload: object, headers = compliance) =>
+      t.app.inject({ method: 'POST', url: '/v1/suppressions', headers, payload });
+    const note = 'asked us on the phone never to text again';
+    expect(
+      (await block({ contactId: other, scope: 'all', reason: 'blocklist', note }, marketer))
+        .statusCode,
+    ).toBe(403);
+    const both = await block({
+      contactId: other,
+      phone: '+44 7400 123456',
+      scope: 'all',
+      reason: 'blocklist',
+      note,
+    });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().error.code).toBe('VALIDATION_FAILED');
+    expect((await block({ scope: 'all', reason: 'blocklist', note })).statusCode).toBe(400);
+    const missing = await block({ contactId: 999999, scope: 'all', reason: 'blocklist', note });
+    expect(missing.statusCode).toBe(404);
+
+    const res = await block({ contactId: other, scope: 'all', reason: 'blocklist', note });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toEqual({ created: true });
+    const view = (await get(`/v1/contacts/${other}`)).json();
+    expect(view.suppressions).toMatchObject([{ scope: 'all', reason: 'blocklist' }]);
+    // The same number written in clear finds the same suppression.
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/v1/suppressions?phone=%2B447400123456',
+      headers: compliance,
+    });
+    expect(listed.json().items).toMatchObject([{ scope: 'all', reason: 'blocklist' }]);
+    const [entry] = await queryAuditRows(t.ctx.store.db, {
+      action: 'suppression.block',
+      limit: 1,
+    });
+    expect(JSON.parse(entry!.details)).toMatchObject({ contactId: other, reason: 'blocklist' });
+    expect(entry!.details).not.toContain('123456');
   });
 });
