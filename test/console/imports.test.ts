@@ -155,10 +155,15 @@ describe('console: imports', () => {
     }
     expect(await stat(page, 'Lines').textContent()).toBe('7');
     await page.getByText('Home city → city').waitFor();
+    await page.getByText('spring-fair v1 (en)').waitFor();
 
     const report = page.getByRole('region', { name: 'What happened to each line of the file' });
-    const outcomes = async () =>
-      (await report.getByRole('row').allTextContents()).slice(1).map((r) => r.replace(/\s+/g, ' '));
+    const outcomes = async () => {
+      const rows = await report.locator('tbody tr').all();
+      return Promise.all(
+        rows.map(async (r) => (await r.locator('td').allTextContents()).join(' ')),
+      );
+    };
     const rows = await outcomes();
     expect(rows).toHaveLength(7);
     expect(rows[0]).toMatch(/^2 Created/);
@@ -168,10 +173,10 @@ describe('console: imports', () => {
     expect(rows[5]).toMatch(/^7 Suppressed/);
     expect(rows.join('\n')).not.toContain('1234 5678');
 
-    await page.getByLabel('Outcome').selectOption('invalid');
+    await page.getByLabel('Show lines').selectOption('invalid');
     await expect.poll(async () => (await outcomes()).length).toBe(2);
     expect((await outcomes()).map((r) => r.split(' ')[0])).toEqual(['5', '6']);
-    await page.getByLabel('Outcome').selectOption('');
+    await page.getByLabel('Show lines').selectOption('');
     await expect.poll(async () => (await outcomes()).length).toBe(7);
 
     const csvDownload = page.waitForEvent('download');

@@ -6,12 +6,13 @@
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Card, ErrorNote, Loading, Page, Stat, StatusBadge } from '../../components/ui';
+import { useAuth } from '../../lib/auth';
 import { useFormat } from '../../lib/i18n';
 import { useApi } from '../../lib/use-api';
 import { IMPORT_OUTCOMES } from './domain';
 import { ImportReport } from './ImportReport';
 import { useImportStrings } from './strings';
-import type { ImportRecord } from './types';
+import type { ConsentText, ImportRecord } from './types';
 
 const POLL_MS = 1000;
 
@@ -126,6 +127,11 @@ function ShareBar({ record, total }: { record: ImportRecord; total: number }) {
 function Provenance({ record }: { record: ImportRecord }) {
   const t = useImportStrings();
   const f = useFormat();
+  const { can } = useAuth();
+  const texts = useApi<{ items: ConsentText[] }>(
+    can('consent:read') && record.consentTextId !== null ? '/consent-texts' : null,
+  );
+  const text = texts.data?.items.find((x) => x.id === record.consentTextId);
   const rows: [string, string][] = [
     [t('source'), record.source],
     [
@@ -135,7 +141,14 @@ function Provenance({ record }: { record: ImportRecord }) {
         : record.purpose,
     ],
     [t('consentMethod'), record.consentMethod ?? t('none')],
-    [t('consentText'), record.consentTextId === null ? t('none') : `#${record.consentTextId}`],
+    [
+      t('consentText'),
+      record.consentTextId === null
+        ? t('none')
+        : text
+          ? t('textOption', { key: text.key, version: text.version, locale: text.locale })
+          : `#${record.consentTextId}`,
+    ],
     [
       t('mapping'),
       Object.entries(record.mapping)
