@@ -35,7 +35,7 @@ describe('console: contacts', () => {
   const contactUrl = (c: Contact) => `${herald.url}/contacts/${c.id}`;
   const heading = (c: Contact) => `Contact ${c.phone}`;
 
-  async function as(username: string, viewport = DESKTOP) {
+  async function as(username: string, viewport: { width: number; height: number } = DESKTOP) {
     const watched = await openPage(browser, viewport);
     const password = username === 'admin' ? herald.adminPassword : passwords[username]!;
     await signIn(watched.page, herald.url, username, password);

@@ -40,7 +40,7 @@ describe('console: imports', () => {
   let admin: ApiSession;
   let miaPassword: string;
 
-  async function asMia(viewport = DESKTOP) {
+  async function asMia(viewport: { width: number; height: number } = DESKTOP) {
     const watched = await openPage(browser, viewport);
     await signIn(watched.page, herald.url, 'mia', miaPassword);
     // The 401 of the first /auth/me before sign-in is the only complaint allowed.
