@@ -170,6 +170,7 @@ describe('console: imports', () => {
     expect(rows[1]).toMatch(/^3 Merged/);
     expect(rows[2]).toMatch(/^4 Duplicate/);
     expect(rows[3]).toMatch(/^5 Invalid/);
+    expect(rows[3]).toContain('no country code, and no country for national numbers');
     expect(rows[5]).toMatch(/^7 Suppressed/);
     expect(rows.join('\n')).not.toContain('1234 5678');
 

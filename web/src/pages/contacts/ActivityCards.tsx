@@ -135,7 +135,7 @@ export function ClicksCard({ contactId }: { contactId: number }) {
   );
 }
 
-function describe(properties: Record<string, unknown>): string {
+function describeProperties(properties: Record<string, unknown>): string {
   return Object.entries(properties)
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' · ');
@@ -155,7 +155,7 @@ export function EventsCard({ contactId }: { contactId: number }) {
     {
       key: 'props',
       header: t('colProperties'),
-      cell: (e) => describe(e.properties) || t('none'),
+      cell: (e) => describeProperties(e.properties) || t('none'),
     },
   ];
   return (

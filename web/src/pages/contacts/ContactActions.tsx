@@ -38,7 +38,9 @@ export function ContactActions({
     setOpen(null);
     onDone(outcome);
   };
-  const marketingGranted = contact.consents.marketing?.granted === true;
+  // An opt-out is worth recording unless the person opted out already (a revoke without a
+  // grant still suppresses marketing to the number).
+  const optedOut = contact.consents.marketing?.granted === false;
   const blocked = contact.suppressions.some((s) => s.scope === 'all');
   return (
     <>
@@ -47,7 +49,7 @@ export function ContactActions({
           {t('reveal')}
         </button>
       ) : null}
-      {can('optout:record') && marketingGranted ? (
+      {can('optout:record') && !optedOut ? (
         <button type="button" onClick={() => setOpen('optout')}>
           {t('optOut')}
         </button>

@@ -158,7 +158,7 @@ function FindNumber() {
           columns={columns}
           rows={found}
           rowKey={(c) => c.id}
-          caption={t('listCaption')}
+          caption={t('foundCaption')}
           empty={<span role="status">{t('noMatch')}</span>}
         />
       ) : null}

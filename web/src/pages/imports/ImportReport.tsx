@@ -15,6 +15,17 @@ import { useImportStrings } from './strings';
 import type { ImportRecord, Outcome, ReportLine, ReportPage } from './types';
 
 const PAGE = 50;
+// Why a number is invalid, as Herald's phone parser says it (src/core/phone.ts); other reasons
+// come worded by the importer.
+const INVALID_REASONS = new Set([
+  'empty',
+  'not_a_number',
+  'too_short',
+  'too_long',
+  'invalid_country_code',
+  'invalid_for_region',
+  'no_country',
+]);
 const DOWNLOAD_PAGE = 5000;
 
 const OUTCOME_TONE: Record<Outcome, string> = {
@@ -73,7 +84,18 @@ export function ImportReport({ record }: { record: ImportRecord }) {
         <StatusBadge status={OUTCOME_TONE[l.outcome]} label={t(`outcome.${l.outcome}`)} />
       ),
     },
-    { key: 'reason', header: t('colReason'), cell: (l) => l.reason ?? t('none') },
+    {
+      key: 'reason',
+      header: t('colReason'),
+      cell: (l) =>
+        l.reason === null ? (
+          t('none')
+        ) : INVALID_REASONS.has(l.reason) ? (
+          <span title={l.reason}>{t(`why.${l.reason}` as 'why.empty')}</span>
+        ) : (
+          l.reason
+        ),
+    },
     {
       key: 'phone',
       header: t('colNumber'),
