@@ -165,7 +165,13 @@ export function ImportReport({ record }: { record: ImportRecord }) {
           rows={paged.items}
           rowKey={(l) => l.line}
           caption={t('reportCaption')}
-          empty={t('reportEmpty')}
+          empty={
+            outcome
+              ? t('reportEmpty')
+              : record.status === 'running'
+                ? t('reportPending')
+                : t('reportNone')
+          }
         />
       )}
       {paged.more ? (
