@@ -78,6 +78,8 @@ export interface ContactFilter {
   readonly status?: string;
   readonly tag?: string;
   readonly numberType?: string;
+  readonly city?: string;
+  readonly region?: string;
   readonly consentPurpose?: string;
   readonly source?: string;
   readonly createdSince?: string;
@@ -91,6 +93,8 @@ export async function listContacts(db: DbOrTx, f: ContactFilter): Promise<Contac
   if (f.country) q = q.where('country', '=', f.country);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.numberType) q = q.where('number_type', '=', f.numberType);
+  if (f.city) q = q.where('city', '=', f.city);
+  if (f.region) q = q.where('region', '=', f.region);
   if (f.source) q = q.where('source', '=', f.source);
   if (f.createdSince) q = q.where('created_at', '>=', f.createdSince);
   // Tags are a JSON array of strings; quotes around the tag make the match exact.

@@ -61,3 +61,37 @@ export async function insertShortLinks(db: DbOrTx, rows: readonly ShortLinkRow[]
       .execute();
   }
 }
+
+export interface ContactClickRow {
+  readonly id: number;
+  readonly at: string;
+  readonly code: string;
+  readonly target: string;
+  readonly message_id: number | null;
+  readonly campaign_id: number | null;
+  readonly variant: string | null;
+  readonly is_bot: number;
+}
+
+/** A contact's clicks on its tracked links, newest first (keyset paging with `beforeId`). */
+export async function listContactClicks(
+  db: DbOrTx,
+  f: { contactId: number; beforeId?: number; limit: number },
+): Promise<ContactClickRow[]> {
+  let q = db
+    .selectFrom('link_clicks')
+    .innerJoin('short_links', 'short_links.code', 'link_clicks.code')
+    .select([
+      'link_clicks.id',
+      'link_clicks.at',
+      'link_clicks.code',
+      'link_clicks.is_bot',
+      'short_links.target',
+      'short_links.message_id',
+      'short_links.campaign_id',
+      'short_links.variant',
+    ])
+    .where('short_links.contact_id', '=', f.contactId);
+  if (f.beforeId !== undefined) q = q.where('link_clicks.id', '<', f.beforeId);
+  return q.orderBy('link_clicks.id', 'desc').limit(f.limit).execute();
+}

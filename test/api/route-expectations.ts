@@ -90,6 +90,7 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
   },
   'POST /v1/contacts/:id/opt-out': { need: 'optout:record', url: '/v1/contacts/999999/opt-out' },
   'GET /v1/contacts/:id/events': { need: 'contacts:read', url: '/v1/contacts/{contact}/events' },
+  'GET /v1/contacts/:id/clicks': { need: 'contacts:read', url: '/v1/contacts/{contact}/clicks' },
   'POST /v1/consent-texts': 'consent:write',
   'GET /v1/consent-texts': 'consent:read',
   'GET /v1/consent-texts/:id': { need: 'consent:read', url: '/v1/consent-texts/1' },

@@ -1,4 +1,7 @@
-/** `/s/<code>` (public redirect) and `/v1/links` (create tracked links, read their clicks). */
+/**
+ * `/s/<code>` (public redirect), `/v1/links` (create tracked links, read their clicks) and
+ * `/v1/contacts/:id/clicks` (one contact's clicks, for its page in the console).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -6,11 +9,24 @@ import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
 import { isValidShortCode } from '../../core/content/links.js';
 import { createShortLink, followShortLink, shortUrl } from '../../campaigns/short-links.js';
-import { clickStats, findShortLink } from '../../store/short-links.js';
+import { getContact } from '../../contacts/contacts.js';
+import { clickStats, findShortLink, listContactClicks } from '../../store/short-links.js';
 import { ErrorBody } from '../errors.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Stats = Type.Object({ total: Type.Integer(), unique: Type.Integer(), bots: Type.Integer() });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
+const ClickView = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  code: Type.String(),
+  target: Type.String(),
+  messageId: Nullable(Type.Integer()),
+  campaignId: Nullable(Type.Integer()),
+  variant: Nullable(Type.String()),
+  bot: Type.Boolean({ description: 'a link-preview bot, not a person' }),
+});
 
 /** The public redirect, outside /v1. Unknown codes get a plain 404, never a redirect. */
 export async function shortLinkRedirect(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -100,6 +116,51 @@ export async function linkRoutes(app: FastifyInstance, ctx: AppContext): Promise
         code: link.code,
         target: link.target,
         clicks: await clickStats(ctx.store.db, { code: link.code }),
+      };
+    },
+  );
+
+  r.get(
+    '/contacts/:id/clicks',
+    {
+      config: { permission: 'contacts:read' },
+      schema: {
+        tags: ['links'],
+        summary: 'A contact’s clicks on its tracked links, newest first; page with `before`',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object({
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(ClickView),
+            nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      await getContact(ctx, request.params.id);
+      const { before, limit } = request.query;
+      const rows = await listContactClicks(ctx.store.db, {
+        contactId: request.params.id,
+        beforeId: before,
+        limit,
+      });
+      return {
+        items: rows.map((c) => ({
+          id: c.id,
+          at: c.at,
+          code: c.code,
+          target: c.target,
+          messageId: c.message_id,
+          campaignId: c.campaign_id,
+          variant: c.variant,
+          bot: c.is_bot === 1,
+        })),
+        nextBefore: rows.length === limit ? rows.at(-1)!.id : null,
       };
     },
   );

@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
 import { redactPhones } from '../../core/redact.js';
-import { parseOrThrow } from '../../contacts/contacts.js';
+import { getContact, parseOrThrow } from '../../contacts/contacts.js';
 import { SUPPRESSION_REASONS, SUPPRESSION_SCOPES } from '../../contacts/suppression.js';
 import {
   addSuppression,
@@ -89,10 +89,15 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
       config: { permission: 'suppressions:manage' },
       schema: {
         tags: ['suppressions'],
-        summary: 'Block a number (audited)',
+        summary: 'Block a number, given in clear or as a contact id (audited)',
+        description:
+          'Send `phone` (any common writing, with `country` for national numbers) or `contactId` (a contact of the database, whose number the console only shows masked), not both.',
         body: Type.Object(
           {
-            ...NumberBody,
+            phone: Type.Optional(NumberBody.phone),
+            country: NumberBody.country,
+            contactId: Type.Optional(Type.Integer({ minimum: 1 })),
+            scope: NumberBody.scope,
             reason: Type.Union(SUPPRESSION_REASONS.map((s) => Type.Literal(s))),
             note: Type.String({ minLength: 3, maxLength: 500 }),
           },
@@ -103,9 +108,18 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
     },
     async (request, reply) => {
       const b = request.body;
-      const index = ctx.cipher.blindIndex(
-        parseOrThrow(b.phone, b.country ?? ctx.config.defaultCountry).e164,
-      );
+      if ((b.phone === undefined) === (b.contactId === undefined)) {
+        throw new HeraldError(
+          'VALIDATION_FAILED',
+          'Give the number either as phone or as contactId',
+        );
+      }
+      const index =
+        b.contactId !== undefined
+          ? (await getContact(ctx, b.contactId)).phone_index
+          : ctx.cipher.blindIndex(
+              parseOrThrow(b.phone!, b.country ?? ctx.config.defaultCountry).e164,
+            );
       const actor = actorOf(request.principal!);
       const created = await addSuppression(ctx.store.db, {
         phone_index: index,
@@ -119,7 +133,12 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
         actor,
         action: 'suppression.block',
         target: `suppression:${index.slice(0, 10)}`,
-        details: { scope: b.scope, reason: b.reason, note: b.note },
+        details: {
+          scope: b.scope,
+          reason: b.reason,
+          note: b.note,
+          ...(b.contactId === undefined ? {} : { contactId: b.contactId }),
+        },
         ip: request.ip,
       });
       return reply.status(201).send({ created });
