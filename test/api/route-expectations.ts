@@ -46,6 +46,8 @@ export const PUBLIC_ROUTES: Record<string, string> = {
   'GET /c/:token': 'double opt-in confirmation page opened by recipients',
   'POST /c/:token': 'double opt-in confirmation submitted by recipients',
   'POST /v1/auth/login': 'sign-in (throttled, locks out)',
+  'GET /v1/auth/session':
+    'whether the caller is signed in (the console asks on load); no data without a session',
   'POST /v1/subscribe': 'public sign-up forms (rate-limited, no enumeration)',
   'POST /webhooks/:carrier/receipts': "carriers' delivery receipts, verified by their signature",
   'POST /webhooks/:carrier/inbound': "carriers' inbound messages, verified by their signature",

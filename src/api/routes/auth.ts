@@ -11,6 +11,7 @@ import {
   publicUser,
 } from '../../security/auth.js';
 import { HeraldError } from '../../core/errors.js';
+import type { Principal } from '../../security/principal.js';
 import { findUserById } from '../../store/users.js';
 import { SESSION_COOKIE } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
@@ -132,6 +133,20 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
     },
   );
 
+  const describe = async (p: Principal) => {
+    if (p.kind === 'user') {
+      const user = await findUserById(ctx.store.db, p.userId);
+      return {
+        kind: 'user',
+        name: user?.display_name ?? p.username,
+        role: p.role,
+        permissions: [...p.permissions],
+        csrfToken: p.csrfToken,
+      };
+    }
+    return { kind: p.kind, name: p.name, permissions: [...p.permissions] };
+  };
+
   r.get(
     '/auth/me',
     {
@@ -142,19 +157,27 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
         response: { 200: Me, 401: ErrorBody },
       },
     },
+    async (request) => describe(request.principal!),
+  );
+
+  // The console's first question on load: answered 200 either way, so that a visitor who is not
+  // signed in is not an error (a 401 is for a call that needed a session and had none).
+  r.get(
+    '/auth/session',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Whether this request carries a live session or key, and whose',
+        security: [],
+        response: {
+          200: Type.Object({ signedIn: Type.Boolean(), me: Type.Optional(Me) }),
+        },
+      },
+    },
     async (request) => {
-      const p = request.principal!;
-      if (p.kind === 'user') {
-        const user = await findUserById(ctx.store.db, p.userId);
-        return {
-          kind: 'user',
-          name: user?.display_name ?? p.username,
-          role: p.role,
-          permissions: [...p.permissions],
-          csrfToken: p.csrfToken,
-        };
-      }
-      return { kind: p.kind, name: p.name, permissions: [...p.permissions] };
+      const p = request.principal;
+      return p ? { signedIn: true, me: await describe(p) } : { signedIn: false };
     },
   );
 }

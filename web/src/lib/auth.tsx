@@ -1,11 +1,11 @@
 /**
- * Who is signed in and what they may do. The console asks /v1/auth/me on load (the session
+ * Who is signed in and what they may do. The console asks /v1/auth/session on load (the session
  * cookie is HttpOnly, so only the API knows) and offers only what the caller's permissions
  * allow; the API checks every call again, so hiding is a courtesy, not the protection.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
-import { api, ApiError, onUnauthorised, setCsrfToken } from './api';
+import { api, onUnauthorised, setCsrfToken } from './api';
 
 export interface Me {
   kind: string;
@@ -31,15 +31,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [checking, setChecking] = useState(true);
 
   const refresh = useCallback(async () => {
-    try {
-      const who = await api.get<Me>('/auth/me');
-      setCsrfToken(who.csrfToken ?? null);
-      setMe(who);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) throw err;
-      setCsrfToken(null);
-      setMe(null);
-    }
+    // Answered 200 signed in or not: a visitor on the sign-in page is not an error.
+    const session = await api.get<{ signedIn: boolean; me?: Me }>('/auth/session');
+    setCsrfToken(session.me?.csrfToken ?? null);
+    setMe(session.me ?? null);
   }, []);
 
   useEffect(() => {
