@@ -15,6 +15,8 @@ import {
   launchBrowser,
   openPage,
   PHONE,
+  screenshot,
+  seriousViolations,
   signIn,
   startHerald,
   type ApiSession,
@@ -175,6 +177,8 @@ describe('console: compliance', () => {
     expect(
       (await carla.call<{ items: unknown[] }>('GET', '/v1/suppressions?reason=complaint')).items,
     ).toHaveLength(0);
+    await screenshot(page, 'compliance-block-dialog-1280');
+    expect(await seriousViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Block this number' }).click();
     await page.getByText('Blocked. The number is on the suppression list.').waitFor();
     await expect.poll(() => listedNotes(page)).toContain('regulator complaint 42');
@@ -489,6 +493,29 @@ describe('console: compliance', () => {
       'Compliance report',
       (p) => p.locator('[data-part="opt-outs"]').waitFor(),
     );
+  });
+
+  it('speaks Chinese: the audit page, its badge and the sections', async () => {
+    const watched = await open('carla');
+    const { page } = watched;
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh');
+    await page.goto(`${herald.url}/compliance/audit`);
+    await page.getByRole('heading', { level: 1, name: '审计日志' }).waitFor();
+    const sections = page.getByRole('navigation', { name: '合规栏目' });
+    expect(await sections.getByRole('link').allTextContents()).toEqual([
+      '屏蔽名单',
+      '同意文本',
+      '个人信息请求',
+      '审计日志',
+      '合规报告',
+    ]);
+    await page.getByText('哈希链完整').waitFor();
+    const result = await checkPage(watched, 'compliance-audit-zh', '审计日志');
+    expect(result.violations).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.overflow).toBeLessThanOrEqual(0);
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    await watched.page.close();
   });
 
   it('offers a role without audit:read neither the audit page nor the area', async () => {

@@ -164,13 +164,17 @@ function ReportBody({ report }: { report: ComplianceReport }) {
   return (
     <>
       <div
-        className={`compliance-verdict ${withFindings === 0 ? 'compliance-verdict-ok' : 'compliance-verdict-bad'}`}
+        className={`compliance-verdict compliance-verdict-${m.checked === 0 ? 'none' : withFindings === 0 ? 'ok' : 'bad'}`}
         role="status"
       >
-        <Badge tone={withFindings === 0 ? 'good' : 'bad'}>{withFindings === 0 ? '✓' : '!'}</Badge>{' '}
-        {withFindings === 0
-          ? t('verdictOk')
-          : plural(t, 'verdictBad', withFindings, { formatted: f.number(withFindings) })}
+        <Badge tone={m.checked === 0 ? 'neutral' : withFindings === 0 ? 'good' : 'bad'}>
+          {m.checked === 0 ? '–' : withFindings === 0 ? '✓' : '!'}
+        </Badge>{' '}
+        {m.checked === 0
+          ? t('verdictNone')
+          : withFindings === 0
+            ? t('verdictOk')
+            : plural(t, 'verdictBad', withFindings, { formatted: f.number(withFindings) })}
       </div>
 
       <Card title={t('marketingTitle')}>
@@ -188,7 +192,10 @@ function ReportBody({ report }: { report: ComplianceReport }) {
           <Stat label={t('compliant')} value={f.number(m.compliant)} hint={share(m.compliant)} />
           <Stat label={t('withConsent')} value={f.number(withConsent)} hint={share(withConsent)} />
           {COMPLIANCE_PROBLEMS.map((p) => (
-            <Stat key={p} label={t(`problem.${p}`)} value={f.number(m.problems[p] ?? 0)} />
+            // A problem that happened stands out; the wrapper is the grid's cell.
+            <div key={p} className={m.problems[p] ? 'compliance-stat-bad' : undefined}>
+              <Stat label={t(`problem.${p}`)} value={f.number(m.problems[p] ?? 0)} />
+            </div>
           ))}
         </div>
       </Card>
@@ -203,16 +210,18 @@ function ReportBody({ report }: { report: ComplianceReport }) {
           <Stat label={t('max')} value={seconds(o.latency.maxSeconds)} />
         </div>
         <h3 className="compliance-subtitle">{t('revokesCaption')}</h3>
-        <DataTable
-          columns={[
-            { key: 'method', header: t('method'), cell: (r) => r.method },
-            { key: 'n', header: t('count'), cell: (r) => f.number(r.n), align: 'right' },
-          ]}
-          rows={revokes}
-          rowKey={(r) => r.method}
-          caption={t('revokesCaption')}
-          empty={t('emptyRevokes')}
-        />
+        <div className="compliance-narrow">
+          <DataTable
+            columns={[
+              { key: 'method', header: t('method'), cell: (r) => r.method },
+              { key: 'n', header: t('count'), cell: (r) => f.number(r.n), align: 'right' },
+            ]}
+            rows={revokes}
+            rowKey={(r) => r.method}
+            caption={t('revokesCaption')}
+            empty={t('emptyRevokes')}
+          />
+        </div>
       </Card>
 
       <Card title={t('staffTitle')}>

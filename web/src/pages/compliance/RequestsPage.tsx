@@ -29,7 +29,7 @@ export function RequestsPage() {
   return (
     <Page title={t('section.requests')}>
       <p className="muted compliance-intro">{t('requestsIntro')}</p>
-      <div className="compliance-columns">
+      <div className="compliance-columns compliance-columns-even">
         {canExport(can) ? <ExportCard /> : null}
         {can('contacts:erase') ? <EraseCard /> : null}
       </div>
@@ -225,7 +225,7 @@ function EraseCard() {
         </button>
       </form>
       {erased ? (
-        <div className="compliance-result">
+        <div className="compliance-result compliance-narrow">
           <Notice>{t('erased')}</Notice>
           <DataTable
             columns={[
