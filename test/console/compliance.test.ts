@@ -370,7 +370,18 @@ describe('console: compliance', () => {
     await filters.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('No audit entry matches these filters.').waitFor();
     await filters.getByRole('button', { name: 'Clear' }).click();
-    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(3);
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(10);
+
+    // Paging: ten rows a page, Next continues below the last row seen, Previous comes back.
+    const seqs = async () =>
+      (await table.locator('tbody tr td:first-child').allTextContents()).map(Number);
+    const everything = await seqs();
+    await page.getByLabel('Rows per page').selectOption('10');
+    await expect.poll(seqs).toEqual(everything.slice(0, 10));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(seqs).toEqual(everything.slice(10, 20));
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await expect.poll(seqs).toEqual(everything.slice(0, 10));
     expect(watched.errors).toEqual([]);
     await watched.page.close();
 

@@ -21,7 +21,8 @@ import { Badge, Time } from './parts';
 import { plural, useStrings } from './strings';
 import type { AuditEntry, AuditPage as AuditAnswer, AuditVerification } from './types';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZES = [10, 25, 50, 100] as const;
+const DEFAULT_PAGE_SIZE = 50;
 const FILTERS = ['actor', 'action', 'since', 'until'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
@@ -44,6 +45,8 @@ export function AuditPage() {
   };
   const [draft, setDraft] = useState<Filters>(applied);
   const [cursors, setCursors] = useState<number[]>([]);
+  const asked = Number(params.get('limit'));
+  const pageSize = (PAGE_SIZES as readonly number[]).includes(asked) ? asked : DEFAULT_PAGE_SIZE;
   const verify = useApi<AuditVerification>('/audit/verify');
   const log = useApi<AuditAnswer>('/audit', {
     actor: applied.actor,
@@ -51,7 +54,7 @@ export function AuditPage() {
     since: instant(applied.since),
     until: instant(applied.until),
     before: cursors[cursors.length - 1],
-    limit: PAGE_SIZE,
+    limit: pageSize,
   });
   const items = useMemo(() => log.data?.items ?? [], [log.data]);
   // Suggestions come from what the log shows, so they never drift from the server's actions.
@@ -67,12 +70,19 @@ export function AuditPage() {
     e.preventDefault();
     const next = new URLSearchParams();
     for (const k of FILTERS) if (draft[k].trim()) next.set(k, draft[k].trim());
+    if (params.get('limit')) next.set('limit', params.get('limit')!);
     setParams(next, { replace: true });
     setCursors([]);
   };
   const clear = () => {
     setDraft({ actor: '', action: '', since: '', until: '' });
     setParams(new URLSearchParams(), { replace: true });
+    setCursors([]);
+  };
+  const setPageSize = (size: string) => {
+    const next = new URLSearchParams(params);
+    next.set('limit', size);
+    setParams(next, { replace: true });
     setCursors([]);
   };
 
@@ -142,12 +152,25 @@ export function AuditPage() {
             empty={t('emptyAudit')}
           />
         )}
-        <Pager
-          onPrevious={cursors.length > 0 ? () => setCursors(cursors.slice(0, -1)) : null}
-          onNext={
-            log.data?.nextBefore ? () => setCursors([...cursors, log.data!.nextBefore!]) : null
-          }
-        />
+        <div className="compliance-paging">
+          <Field label={t('pageSize')}>
+            {(id) => (
+              <select id={id} value={pageSize} onChange={(e) => setPageSize(e.target.value)}>
+                {PAGE_SIZES.map((n) => (
+                  <option key={n} value={n}>
+                    {n}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Pager
+            onPrevious={cursors.length > 0 ? () => setCursors(cursors.slice(0, -1)) : null}
+            onNext={
+              log.data?.nextBefore ? () => setCursors([...cursors, log.data!.nextBefore!]) : null
+            }
+          />
+        </div>
       </Card>
     </Page>
   );

@@ -169,6 +169,7 @@ export const useStrings = defineStrings('compliance', {
     details: 'Details',
     ip: 'Address',
     showDetails: 'Show',
+    pageSize: 'Rows per page',
 
     // Report
     reportIntro:
@@ -382,6 +383,7 @@ export const useStrings = defineStrings('compliance', {
     details: '详情',
     ip: '地址',
     showDetails: '查看',
+    pageSize: '每页行数',
 
     reportIntro:
       '按期间核查：每条营销短信发出时是否合法（有同意记录、未被屏蔽、不在免打扰时段和节假日），退订多快生效，以及谁查看过号码。',
