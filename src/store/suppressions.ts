@@ -51,10 +51,11 @@ export async function removeSuppression(
 
 export async function listSuppressions(
   db: DbOrTx,
-  opts: { reason?: string; limit: number; before?: string },
+  opts: { reason?: string; scope?: string; limit: number; before?: string },
 ): Promise<SuppressionRow[]> {
   let q = db.selectFrom('suppressions').selectAll();
   if (opts.reason) q = q.where('reason', '=', opts.reason);
+  if (opts.scope) q = q.where('scope', '=', opts.scope);
   if (opts.before) q = q.where('created_at', '<', opts.before);
   return q.orderBy('created_at', 'desc').limit(opts.limit).execute();
 }

@@ -268,6 +268,31 @@ describe.each(DIALECTS)('[%s] contacts API', (dialect) => {
     ).toBe(403);
   });
 
+  it('lists the suppression list by scope and reason, newest first, without numbers', async () => {
+    const block = (phone: string, scope: string, reason: string) =>
+      post('/v1/suppressions', compliance, { phone, scope, reason, note: 'list filter test' });
+    expect((await block('+44 7911 123451', 'all', 'blocklist')).statusCode).toBe(201);
+    expect((await block('+44 7911 123452', 'marketing', 'blocklist')).statusCode).toBe(201);
+    expect((await block('+44 7911 123453', 'marketing', 'complaint')).statusCode).toBe(201);
+    type Item = { scope: string; reason: string; note: string; createdAt: string };
+    const list = async (query: string) =>
+      (await get(`/v1/suppressions?${query}`, compliance)).json().items as Item[];
+
+    const marketing = await list('scope=marketing&limit=500');
+    expect(marketing.length).toBeGreaterThanOrEqual(2);
+    expect(marketing.every((s) => s.scope === 'marketing')).toBe(true);
+    const both = await list('scope=marketing&reason=blocklist&limit=500');
+    expect(both.filter((s) => s.note === 'list filter test')).toHaveLength(1);
+    expect(both.every((s) => s.scope === 'marketing' && s.reason === 'blocklist')).toBe(true);
+    const all = await list('scope=all&reason=blocklist');
+    expect(all.filter((s) => s.note === 'list filter test')).toHaveLength(1);
+    const times = (await list('limit=500')).map((s) => s.createdAt);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(JSON.stringify(await list('limit=500'))).not.toMatch(/7911\s?12345/);
+    const bad = await get('/v1/suppressions?scope=everything', compliance);
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('updates attributes and clears them with null', async () => {
     const id = (await get('/v1/contacts?phone=%2B8613912345678', support)).json().items[0].id;
     const res = await t.app.inject({

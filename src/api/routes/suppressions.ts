@@ -45,11 +45,13 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
       config: { permission: 'suppressions:manage' },
       schema: {
         tags: ['suppressions'],
-        summary: 'The suppression list, newest first; `phone` checks one number',
+        summary:
+          'The suppression list, newest first, by `reason` and `scope`; `phone` checks one number',
         querystring: Type.Object({
           phone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           country: Type.Optional(CountrySchema),
           reason: Type.Optional(Type.Union(SUPPRESSION_REASONS.map((s) => Type.Literal(s)))),
+          scope: Type.Optional(Scope),
           before: Type.Optional(Type.String({ format: 'date-time' })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         }),
@@ -67,6 +69,7 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
           )
         : await listSuppressions(ctx.store.db, {
             reason: q.reason,
+            scope: q.scope,
             before: q.before,
             limit: q.limit,
           });
