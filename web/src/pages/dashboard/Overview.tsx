@@ -215,7 +215,7 @@ function StatusChart({
     ...Object.fromEntries(GROUPS.map((g) => [g.key, countOf(p, g.statuses)])),
   }));
   const shown = GROUPS.filter((g) => periods.some((p) => countOf(p, g.statuses) > 0));
-  if (shown.length === 0) return <p className="muted">{t('noMessages')}</p>;
+  if (shown.length === 0) return <p className="muted">{t('noMessagesInPeriod')}</p>;
   return (
     <SeriesChart
       data={data}
