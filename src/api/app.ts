@@ -34,6 +34,7 @@ import { contactRoutes } from './routes/contacts.js';
 import { eventRoutes } from './routes/events.js';
 import { formRoutes } from './routes/forms.js';
 import { importRoutes } from './routes/imports.js';
+import { inboundRoutes } from './routes/inbound.js';
 import { linkRoutes, shortLinkRedirect } from './routes/short-links.js';
 import { messageRoutes } from './routes/messages.js';
 import { policyRoutes } from './routes/policies.js';
@@ -67,6 +68,7 @@ export const V1_ROUTE_MODULES: readonly RouteModule[] = [
   subscribeRoutes,
   simulatorRoutes,
   messageRoutes,
+  inboundRoutes,
   webhookRoutes,
   importRoutes,
   abuseRoutes,

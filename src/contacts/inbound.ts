@@ -1,6 +1,7 @@
 /**
- * Inbound SMS: what people text back. Every message is stored (blind index, body kept for the
- * retention period, its intent) and acted on at once:
+ * Inbound SMS: what people text back. Every message is stored (blind index and the number
+ * encrypted, body kept for the retention period, its intent, and then what was done with it) and
+ * acted on at once:
  *   - confirm (YES / 是 ...) completes the number's open double opt-in;
  *   - opt-out (STOP / TD / 退订 ..., with noise around) revokes marketing consent, which
  *     suppresses the number, and sends one confirmation without marketing content;
@@ -31,7 +32,11 @@ import {
 } from '../delivery/replies.js';
 import { currentConsents } from '../store/consents.js';
 import { findContactByIndex } from '../store/contacts.js';
-import { findInboundByDedupeKey, insertInboundMessage } from '../store/inbound.js';
+import {
+  findInboundByDedupeKey,
+  insertInboundMessage,
+  setInboundAction,
+} from '../store/inbound.js';
 import { closeOpenRequests, findOpenRequest } from '../store/subscriptions.js';
 import { addSuppression, findSuppressions } from '../store/suppressions.js';
 import { emitInboundMessage, emitKeywordOptOut } from '../webhooks/emit.js';
@@ -134,6 +139,7 @@ export async function receiveInbound(
     inbound = await insertInboundMessage(db, {
       contact_id: contact?.id ?? null,
       phone_index: phoneIndex,
+      phone_enc: ctx.cipher.encrypt(parsed.e164),
       body: sms.text,
       intent,
       carrier: sms.carrier,
@@ -157,12 +163,11 @@ export async function receiveInbound(
     brand: await brandFor(db, phoneIndex, contact?.source),
     now,
   };
-  const done = (action: InboundAction): InboundOutcome => ({
-    inboundId: inbound.id,
-    intent,
-    matched,
-    action,
-  });
+  // What was done is kept with the message, for the inbox (GET /v1/inbound).
+  const done = async (action: InboundAction): Promise<InboundOutcome> => {
+    await setInboundAction(db, { id: inbound.id, action });
+    return { inboundId: inbound.id, intent, matched, action };
+  };
   const evidence = { inboundMessageId: inbound.id, matched, rule, carrier: sms.carrier };
   ctx.logger.info({ inboundId: inbound.id, intent, rule }, 'inbound SMS');
 

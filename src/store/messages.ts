@@ -241,8 +241,15 @@ export interface MessageFilter {
   readonly purpose?: string;
   readonly contactId?: number;
   readonly phoneIndex?: string;
+  readonly campaignId?: number;
+  /** The carrier that took (or last tried) it. */
+  readonly carrier?: string;
+  /** The error code: a decision reason (`no_consent`) or a carrier's code. */
+  readonly reason?: string;
   /** Created at or after (ISO). */
   readonly since?: string;
+  /** Created before (ISO). */
+  readonly until?: string;
   /** Keyset: ids below this one (newest first). */
   readonly beforeId?: number;
   readonly limit: number;
@@ -255,7 +262,11 @@ export async function listMessages(db: DbOrTx, f: MessageFilter): Promise<Messag
   if (f.purpose) q = q.where('purpose', '=', f.purpose);
   if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
   if (f.phoneIndex) q = q.where('phone_index', '=', f.phoneIndex);
+  if (f.campaignId !== undefined) q = q.where('campaign_id', '=', f.campaignId);
+  if (f.carrier) q = q.where('carrier', '=', f.carrier);
+  if (f.reason) q = q.where('error_code', '=', f.reason);
   if (f.since) q = q.where('created_at', '>=', f.since);
+  if (f.until) q = q.where('created_at', '<', f.until);
   if (f.beforeId !== undefined) q = q.where('id', '<', f.beforeId);
   return q.orderBy('id', 'desc').limit(f.limit).execute();
 }

@@ -211,7 +211,7 @@ export async function eraseSubjectRows(
     .executeTakeFirst();
   const inbound = await tx
     .updateTable('inbound_messages')
-    .set({ contact_id: null, phone_index: ERASED_INDEX, body: null })
+    .set({ contact_id: null, phone_index: ERASED_INDEX, phone_enc: null, body: null })
     .where((eb) => eb.or([eb('phone_index', '=', key.phoneIndex), eb('contact_id', '=', id)]))
     .executeTakeFirst();
   const pending = await tx

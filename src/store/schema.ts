@@ -284,6 +284,10 @@ export interface InboundMessagesTable {
   received_at: string;
   /** The carrier's message id, or a keyed hash of sender, time and text: repeats land once. */
   dedupe_key: Generated<string | null>;
+  /** The sender's number, encrypted (0016); null for rows from before, and once erased. */
+  phone_enc?: string | null;
+  /** What Herald did with it: an INBOUND_ACTIONS value (0016); null while it is handled. */
+  action?: string | null;
 }
 
 /** A carrier account an admin configured; secrets live encrypted in `secrets_enc`. */

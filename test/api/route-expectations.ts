@@ -132,6 +132,7 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
   'POST /v1/messages': 'messages:send',
   'GET /v1/messages': 'messages:read',
   'GET /v1/messages/:id': { need: 'messages:read', url: '/v1/messages/{message}' },
+  'GET /v1/inbound': 'messages:read',
 
   'POST /v1/webhooks': 'settings:manage',
   'GET /v1/webhooks': 'settings:manage',
@@ -191,5 +192,6 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
     url: '/v1/analytics/campaigns/999999/hourly',
   },
   'GET /v1/analytics/dashboard': 'reports:read',
+  'GET /v1/analytics/overview': 'reports:read',
   'GET /v1/reports/compliance': 'reports:read',
 };

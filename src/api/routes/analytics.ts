@@ -1,7 +1,8 @@
 /**
  * /v1/analytics: campaign figures per variant (with the A/B test and its intervals), the hourly
- * series, CSV exports and a dashboard over every campaign. All behind `reports:read`; no
- * number, masked or not, appears in any of it.
+ * series, CSV exports, a dashboard over every campaign, and the console's overview (messages
+ * by period and status in a time zone, rates, running campaigns, alerts). All behind
+ * `reports:read`; no number, masked or not, appears in any of it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +11,7 @@ import type { AppContext } from '../../app-context.js';
 import { campaignAnalytics, campaignHourly, dashboard } from '../../campaigns/analytics.js';
 import { campaignCsv, dashboardCsv, hourlyCsv } from '../../campaigns/analytics-csv.js';
 import { getCampaign } from '../../campaigns/campaigns.js';
+import { overview } from '../../campaigns/overview.js';
 import { experimentView } from '../../campaigns/experiment.js';
 import { ErrorBody } from '../errors.js';
 
@@ -114,6 +116,74 @@ const HourlyPoint = Type.Object({
   optOuts: Type.Integer(),
 });
 
+const PeriodProps = {
+  key: Type.String({ description: 'YYYY-MM-DD for a day or week (its Monday); local ISO hour' }),
+  from: Type.String({ description: 'start, inclusive (UTC)' }),
+  to: Type.String({ description: 'end, exclusive (UTC)' }),
+};
+const PeriodCounts = Type.Object({
+  ...PeriodProps,
+  total: Type.Integer(),
+  byStatus: Counts,
+});
+const Overview = Type.Object({
+  timeZone: Type.String({ description: 'the zone of the day and week boundaries' }),
+  generatedAt: Type.String(),
+  today: PeriodCounts,
+  week: PeriodCounts,
+  rates: Type.Object({
+    ...PeriodProps,
+    sent: Type.Integer({ description: 'handed to a carrier' }),
+    delivered: Type.Integer(),
+    marketingSent: Type.Integer({
+      description: 'the base of the click, conversion, opt-out rates',
+    }),
+    clicked: Type.Integer(),
+    converted: Type.Integer(),
+    optedOut: Type.Integer(),
+    delivery: Type.Number({ description: 'delivered / sent' }),
+    click: Type.Number({ description: 'clicked / marketingSent' }),
+    conversion: Type.Number({ description: 'converted / marketingSent' }),
+    optOut: Type.Number({ description: 'optedOut / marketingSent' }),
+  }),
+  daily: Type.Array(PeriodCounts),
+  hourly: Type.Array(PeriodCounts),
+  runningCampaigns: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      purpose: Type.String(),
+      startedAt: Nullable(Type.String()),
+      audience: Type.Integer(),
+      sent: Type.Integer(),
+      delivered: Type.Integer(),
+      failed: Type.Integer(),
+    }),
+  ),
+  alerts: Type.Object({
+    paused: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        name: Type.String(),
+        reason: Type.String({ description: 'opt_out_rate, failure_rate or budget' }),
+        details: Type.Record(Type.String(), Type.Unknown()),
+        pausedAt: Type.String(),
+      }),
+    ),
+    carrierErrors: Type.Object({
+      since: Type.String(),
+      items: Type.Array(
+        Type.Object({
+          carrier: Type.String(),
+          errorCode: Type.String(),
+          failed: Type.Integer({ description: 'final failures' }),
+          retried: Type.Integer({ description: 'temporary refusals, tried again' }),
+        }),
+      ),
+    }),
+  }),
+});
+
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const Format = Type.Object({
   format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
@@ -184,6 +254,28 @@ export async function analyticsRoutes(app: FastifyInstance, ctx: AppContext): Pr
       }
       return { points };
     },
+  );
+
+  r.get(
+    '/analytics/overview',
+    {
+      config,
+      schema: {
+        tags: ['analytics'],
+        summary:
+          'Messages today, this week, per day (14 days) and per hour today by status; rates of the last 7 days; running campaigns; alerts',
+        querystring: Type.Object({
+          timeZone: Type.String({
+            minLength: 1,
+            maxLength: 64,
+            default: 'UTC',
+            description: 'IANA zone of the day and week boundaries, e.g. Asia/Shanghai',
+          }),
+        }),
+        response: { 200: Overview, ...errors },
+      },
+    },
+    async (request) => overview(ctx, { timeZone: request.query.timeZone, now: new Date() }),
   );
 
   r.get(

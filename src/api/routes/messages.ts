@@ -159,7 +159,20 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
           contactId: Type.Optional(Type.Integer({ minimum: 1 })),
           to: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           toCountry: Type.Optional(CountrySchema),
-          since: Type.Optional(Type.String({ format: 'date-time' })),
+          campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+          carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          reason: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              description:
+                'error code: a decision reason (no_consent, quiet_hours...) or a carrier code',
+            }),
+          ),
+          since: Type.Optional(
+            Type.String({ format: 'date-time', description: 'created at or after' }),
+          ),
+          until: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
           before: Type.Optional(Type.Integer({ minimum: 1 })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
@@ -182,7 +195,11 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
         purpose: q.purpose,
         contactId: q.contactId,
         phoneIndex,
+        campaignId: q.campaignId,
+        carrier: q.carrier,
+        reason: q.reason,
         since: q.since ? new Date(q.since).toISOString() : undefined,
+        until: q.until ? new Date(q.until).toISOString() : undefined,
         beforeId: q.before,
         limit: q.limit,
       });

@@ -1,12 +1,17 @@
-/** The messages area: its own routes under /messages. */
-import { Page } from '../../components/ui';
+/** The messages area: the log at /messages and one message at /messages/:id. */
+import { Route, Routes } from 'react-router';
 import { useCommon } from '../../lib/strings';
+import { MessageDetail } from './MessageDetail';
+import { MessageLog } from './MessageLog';
+import './messages.css';
 
 export default function MessagesArea() {
   const t = useCommon();
   return (
-    <Page title={t('nav.messages')}>
-      <p className="muted">{t('empty')}</p>
-    </Page>
+    <Routes>
+      <Route index element={<MessageLog />} />
+      <Route path=":id" element={<MessageDetail />} />
+      <Route path="*" element={<p className="muted">{t('notFound')}</p>} />
+    </Routes>
   );
 }
