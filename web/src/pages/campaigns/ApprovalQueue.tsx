@@ -45,42 +45,46 @@ export function ApprovalQueue() {
               </h2>
               <StatusBadge status={c.status} label={t(`status.${c.status}`)} />
             </header>
-            <dl className="campaigns-facts">
-              <dt>{t('author')}</dt>
-              <dd>{actorName(c.author)}</dd>
-              <dt>{t('submittedAt')}</dt>
-              <dd>{fmt.dateTime(c.updatedAt)}</dd>
-              <dt>{t('purpose')}</dt>
-              <dd>{t(`purpose.${c.purpose}`)}</dd>
-              <dt>{t('audience')}</dt>
-              <dd>
-                {'segmentId' in c.audience
-                  ? (names.get(c.audience.segmentId) ?? `#${c.audience.segmentId}`)
-                  : t('inlineFilter')}
-              </dd>
-              <dt>{t('schedule')}</dt>
-              <dd>
-                <ScheduleText schedule={c.schedule} />
-              </dd>
-              {c.experiment ? (
-                <>
-                  <dt>{t('abTest')}</dt>
-                  <dd>
-                    {t('testShort', {
-                      percent: fmt.percent(c.experiment.testFraction, 1),
-                      metric: t(`metric.${c.experiment.metric}`),
-                      hours: fmt.number(c.experiment.durationHours),
-                    })}
-                  </dd>
-                </>
-              ) : null}
-            </dl>
-            {c.variants.map((v) => (
-              <div key={v.key} className="campaigns-variant-text">
-                <h3>{t('variant', { key: v.key })}</h3>
-                <p className="campaigns-bubble">{v.body}</p>
+            <div className="campaigns-queue-body">
+              <dl className="campaigns-facts">
+                <dt>{t('author')}</dt>
+                <dd>{actorName(c.author)}</dd>
+                <dt>{t('submittedAt')}</dt>
+                <dd>{fmt.dateTime(c.updatedAt)}</dd>
+                <dt>{t('purpose')}</dt>
+                <dd>{t(`purpose.${c.purpose}`)}</dd>
+                <dt>{t('audience')}</dt>
+                <dd>
+                  {'segmentId' in c.audience
+                    ? (names.get(c.audience.segmentId) ?? `#${c.audience.segmentId}`)
+                    : t('inlineFilter')}
+                </dd>
+                <dt>{t('schedule')}</dt>
+                <dd>
+                  <ScheduleText schedule={c.schedule} />
+                </dd>
+                {c.experiment ? (
+                  <>
+                    <dt>{t('abTest')}</dt>
+                    <dd>
+                      {t('testShort', {
+                        percent: fmt.percent(c.experiment.testFraction, 1),
+                        metric: t(`metric.${c.experiment.metric}`),
+                        hours: fmt.number(c.experiment.durationHours),
+                      })}
+                    </dd>
+                  </>
+                ) : null}
+              </dl>
+              <div>
+                {c.variants.map((v) => (
+                  <div key={v.key} className="campaigns-variant-text">
+                    <h3>{t('variant', { key: v.key })}</h3>
+                    <p className="campaigns-bubble">{v.body}</p>
+                  </div>
+                ))}
               </div>
-            ))}
+            </div>
             <LifecycleActions
               campaign={c}
               compact

@@ -63,6 +63,79 @@ export function CampaignPage() {
     hourly.reload();
   };
 
+  const details = (
+    <div className="grid campaigns-summary">
+      <Card title={t('details')}>
+        <dl className="campaigns-facts">
+          <dt>{t('audience')}</dt>
+          <dd>
+            {segmentId ? (
+              <Link to={`/segments/${segmentId}`}>{segment.data?.name ?? `#${segmentId}`}</Link>
+            ) : (
+              t('inlineFilter')
+            )}
+          </dd>
+          <dt>{t('schedule')}</dt>
+          <dd>
+            <ScheduleText schedule={c.schedule} />
+          </dd>
+          <dt>{t('sender')}</dt>
+          <dd>{c.sender ?? '–'}</dd>
+          <dt>{t('brand')}</dt>
+          <dd>{c.brand ?? '–'}</dd>
+          <dt>{t('author')}</dt>
+          <dd>{actorName(c.author)}</dd>
+          <dt>{t('approver')}</dt>
+          <dd>{c.approver ? `${actorName(c.approver)} · ${fmt.dateTime(c.approvedAt)}` : '–'}</dd>
+          <dt>{t('started')}</dt>
+          <dd>{fmt.dateTime(c.startedAt)}</dd>
+          <dt>{t('finished')}</dt>
+          <dd>{fmt.dateTime(c.finishedAt)}</dd>
+        </dl>
+      </Card>
+      <Card title={t('content')}>
+        {c.variants.map((v) => (
+          <div key={v.key} className="campaigns-variant-text">
+            <h3>{t('variant', { key: v.key })}</h3>
+            <p className="campaigns-bubble">{v.body}</p>
+          </div>
+        ))}
+      </Card>
+    </div>
+  );
+  const results = reports ? (
+    <>
+      <Card title={t('results')}>
+        {analytics.error ? <ErrorNote error={analytics.error} onRetry={analytics.reload} /> : null}
+        {analytics.data ? (
+          <>
+            {analytics.data.total.audience === 0 ? (
+              <p className="muted">{t('nothingPlanned')}</p>
+            ) : null}
+            <Funnel figures={analytics.data.total} />
+            <Outcomes
+              figures={analytics.data.total}
+              deferredByReason={c.counts?.deferredByReason}
+            />
+            <Exports id={c.id} />
+          </>
+        ) : analytics.error ? null : (
+          <Loading />
+        )}
+      </Card>
+      {analytics.data ? (
+        <Card title={t('variantsTitle')}>
+          <VariantsTable analytics={analytics.data} />
+        </Card>
+      ) : null}
+      {analytics.data ? <Verdict analytics={analytics.data} /> : null}
+      <Card title={t('byHour')}>
+        {hourly.error ? <ErrorNote error={hourly.error} /> : null}
+        {hourly.data ? <HourlyCharts points={hourly.data.points} /> : null}
+      </Card>
+    </>
+  ) : null;
+
   return (
     <Page
       title={c.name}
@@ -98,76 +171,18 @@ export function CampaignPage() {
         }}
       />
 
-      <div className="grid campaigns-summary">
-        <Card title={t('details')}>
-          <dl className="campaigns-facts">
-            <dt>{t('audience')}</dt>
-            <dd>
-              {segmentId ? (
-                <Link to={`/segments/${segmentId}`}>{segment.data?.name ?? `#${segmentId}`}</Link>
-              ) : (
-                t('inlineFilter')
-              )}
-            </dd>
-            <dt>{t('schedule')}</dt>
-            <dd>
-              <ScheduleText schedule={c.schedule} />
-            </dd>
-            <dt>{t('sender')}</dt>
-            <dd>{c.sender ?? '–'}</dd>
-            <dt>{t('brand')}</dt>
-            <dd>{c.brand ?? '–'}</dd>
-            <dt>{t('author')}</dt>
-            <dd>{actorName(c.author)}</dd>
-            <dt>{t('approver')}</dt>
-            <dd>{c.approver ? `${actorName(c.approver)} · ${fmt.dateTime(c.approvedAt)}` : '–'}</dd>
-            <dt>{t('started')}</dt>
-            <dd>{fmt.dateTime(c.startedAt)}</dd>
-            <dt>{t('finished')}</dt>
-            <dd>{fmt.dateTime(c.finishedAt)}</dd>
-          </dl>
-        </Card>
-        <Card title={t('content')}>
-          {c.variants.map((v) => (
-            <div key={v.key} className="campaigns-variant-text">
-              <h3>{t('variant', { key: v.key })}</h3>
-              <p className="campaigns-bubble">{v.body}</p>
-            </div>
-          ))}
-        </Card>
-      </div>
-
-      {reports ? (
+      {/* Once it has started, its results come first; before, what it is. */}
+      {c.startedAt ? (
         <>
-          <Card title={t('results')}>
-            {analytics.error ? (
-              <ErrorNote error={analytics.error} onRetry={analytics.reload} />
-            ) : null}
-            {analytics.data ? (
-              <>
-                {analytics.data.total.audience === 0 ? (
-                  <p className="muted">{t('nothingPlanned')}</p>
-                ) : null}
-                <Funnel figures={analytics.data.total} />
-                <Outcomes figures={analytics.data.total} />
-                <Exports id={c.id} />
-              </>
-            ) : analytics.error ? null : (
-              <Loading />
-            )}
-          </Card>
-          {analytics.data ? (
-            <Card title={t('variantsTitle')}>
-              <VariantsTable analytics={analytics.data} />
-            </Card>
-          ) : null}
-          {analytics.data ? <Verdict analytics={analytics.data} /> : null}
-          <Card title={t('byHour')}>
-            {hourly.error ? <ErrorNote error={hourly.error} /> : null}
-            {hourly.data ? <HourlyCharts points={hourly.data.points} /> : null}
-          </Card>
+          {results}
+          {details}
         </>
-      ) : null}
+      ) : (
+        <>
+          {details}
+          {results}
+        </>
+      )}
     </Page>
   );
 }

@@ -132,7 +132,7 @@ export function ExperimentFields({
   const total = draft.variants.reduce((s, v) => s + (v.weight > 0 ? v.weight : 0), 0);
   return (
     <fieldset className="campaigns-fieldset">
-      <legend>{t('abTest')}</legend>
+      <legend className="sr-only">{t('testLegend')}</legend>
       <label className="campaigns-inline">
         <input
           type="checkbox"

@@ -9,6 +9,7 @@ import { Dialog, ErrorNote, Field } from '../../components/ui';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { useCommon } from '../../lib/strings';
+import { campaignsChanged } from './events';
 import { useCampaignStrings } from './strings';
 import { FINAL_STATUSES, type Campaign } from './types';
 
@@ -46,6 +47,7 @@ export function LifecycleActions({
       const next = await api.post<Campaign>(`/campaigns/${campaign.id}/${action}`, body);
       setDialog(null);
       setReason('');
+      campaignsChanged();
       onChanged(next, action);
     } catch (e) {
       setError(e);

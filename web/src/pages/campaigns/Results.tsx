@@ -4,7 +4,17 @@
  * test's intervals and verdict, and the hours as charts.
  */
 import { Card, DataTable, Stat, StatusBadge } from '../../components/ui';
-import { SeriesChart } from '../../components/charts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { PALETTE, SeriesChart } from '../../components/charts';
 import { apiUrl } from '../../lib/api';
 import { useFormat } from '../../lib/i18n';
 import { useCampaignStrings } from './strings';
@@ -35,7 +45,7 @@ export function Funnel({ figures }: { figures: Figures }) {
             <div className="campaigns-funnel-text">
               <span className="campaigns-funnel-label">{t(`stage.${key}`)}</span>
               <span className="campaigns-funnel-value">{fmt.number(value)}</span>
-              {i > 0 ? (
+              {i > 0 && previous > 0 ? (
                 <span className="campaigns-funnel-share">
                   {t('ofPrevious', { rate: fmt.percent(share(value, previous)) })}
                 </span>
@@ -54,10 +64,56 @@ export function Funnel({ figures }: { figures: Figures }) {
   );
 }
 
-export function Outcomes({ figures }: { figures: Figures }) {
+/** Counts by decision reason as labelled bars (blocked, or waiting for a lawful instant). */
+function Reasons({
+  title,
+  counts,
+  empty,
+  tone,
+}: {
+  title: string;
+  counts: Record<string, number>;
+  empty: string;
+  tone: 'blocked' | 'deferred';
+}) {
   const t = useCampaignStrings();
   const fmt = useFormat();
-  const reasons = Object.entries(figures.blockedByReason).sort((a, b) => b[1] - a[1]);
+  const reasons = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  const total = reasons.reduce((n, [, c]) => n + c, 0);
+  return (
+    <div>
+      <h3 className="campaigns-subtitle">{title}</h3>
+      {reasons.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <ul className={`campaigns-reasons campaigns-reasons-${tone}`} aria-label={title}>
+          {reasons.map(([reason, n]) => (
+            <li key={reason}>
+              <span className="campaigns-reason-name">
+                {t(`reason.${reason}` as 'reason.no_consent', { defaultValue: reason })}
+              </span>
+              <span className="campaigns-reason-bar" aria-hidden="true">
+                <span style={{ width: `${Math.round(share(n, total) * 100)}%` }} />
+              </span>
+              <span className="campaigns-reason-count">{fmt.number(n)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Outcomes({
+  figures,
+  deferredByReason,
+}: {
+  figures: Figures;
+  /** Messages waiting now, by reason (GET /v1/campaigns/:id `counts`). */
+  deferredByReason?: Record<string, number>;
+}) {
+  const t = useCampaignStrings();
+  const fmt = useFormat();
   const revenue = Object.entries(figures.revenue);
   return (
     <>
@@ -81,24 +137,22 @@ export function Outcomes({ figures }: { figures: Figures }) {
           <Stat key={currency} label={t('fig.revenue')} value={fmt.money(amount, currency)} />
         ))}
       </div>
-      <h3 className="campaigns-subtitle">{t('blockedByReason')}</h3>
-      {reasons.length === 0 ? (
-        <p className="muted">{t('noneBlocked')}</p>
-      ) : (
-        <ul className="campaigns-reasons" aria-label={t('blockedByReason')}>
-          {reasons.map(([reason, n]) => (
-            <li key={reason}>
-              <span className="campaigns-reason-name">
-                {t(`reason.${reason}` as 'reason.no_consent', { defaultValue: reason })}
-              </span>
-              <span className="campaigns-reason-bar" aria-hidden="true">
-                <span style={{ width: `${Math.round(share(n, figures.blocked) * 100)}%` }} />
-              </span>
-              <span className="campaigns-reason-count">{fmt.number(n)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <div className="campaigns-why">
+        <Reasons
+          title={t('blockedByReason')}
+          counts={figures.blockedByReason}
+          empty={t('noneBlocked')}
+          tone="blocked"
+        />
+        {deferredByReason ? (
+          <Reasons
+            title={t('deferredByReason')}
+            counts={deferredByReason}
+            empty={t('noneDeferred')}
+            tone="deferred"
+          />
+        ) : null}
+      </div>
     </>
   );
 }
@@ -281,7 +335,44 @@ export function Verdict({ analytics }: { analytics: CampaignAnalytics }) {
   );
 }
 
-/** The hourly series summed over the variants, and clicks per variant. */
+/** Bars side by side per hour (a few hours are the usual life of a campaign: lines would hide). */
+function HourlyBars({
+  data,
+  label,
+  series,
+  formatX,
+}: {
+  data: Record<string, unknown>[];
+  label: string;
+  series: readonly { key: string; label: string; color?: string }[];
+  formatX: (iso: string) => string;
+}) {
+  return (
+    <figure className="chart" aria-label={label}>
+      <ResponsiveContainer width="100%" height={240}>
+        <BarChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#d0d4da" />
+          <XAxis dataKey="hour" tickFormatter={formatX} fontSize={12} />
+          <YAxis allowDecimals={false} fontSize={12} width={48} />
+          <Tooltip labelFormatter={(v) => formatX(String(v))} />
+          <Legend itemSorter={null} />
+          {series.map((s, i) => (
+            <Bar
+              key={s.key}
+              dataKey={s.key}
+              name={s.label}
+              fill={s.color ?? PALETTE[i % PALETTE.length]}
+              isAnimationActive={false}
+            />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+      <figcaption className="sr-only">{label}</figcaption>
+    </figure>
+  );
+}
+
+/** The hourly series summed over the variants, clicks per variant, and the same as a table. */
 export function HourlyCharts({ points }: { points: readonly HourlyPoint[] }) {
   const t = useCampaignStrings();
   const fmt = useFormat();
@@ -305,31 +396,52 @@ export function HourlyCharts({ points }: { points: readonly HourlyPoint[] }) {
   }
   const data = [...byHour.values()].sort((a, b) => String(a.hour).localeCompare(String(b.hour)));
   const formatX = (iso: string) =>
-    new Date(iso).toLocaleString(fmt.locale, { month: 'numeric', day: 'numeric', hour: '2-digit' });
+    new Date(iso).toLocaleString(fmt.locale, {
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+  // The funnel's own colours: sent blue, delivered green, clicks amber, conversions violet;
+  // opt-outs red.
+  const series = [
+    { key: 'sent', label: t('stage.sent'), color: '#1f5fbf' },
+    { key: 'delivered', label: t('stage.delivered'), color: '#1b6e36' },
+    { key: 'clicks', label: t('fig.clicks'), color: '#8a4b00' },
+    { key: 'conversions', label: t('fig.conversions'), color: '#6a3fb5' },
+    { key: 'optOuts', label: t('fig.optOuts'), color: '#a4251c' },
+  ] as const;
   return (
-    <div className="grid">
-      <SeriesChart
-        label={t('hourlyChart')}
-        data={data}
-        xKey="hour"
-        formatX={formatX}
-        series={[
-          { key: 'sent', label: t('stage.sent') },
-          { key: 'delivered', label: t('stage.delivered') },
-          { key: 'clicks', label: t('fig.clicks') },
-          { key: 'conversions', label: t('fig.conversions') },
-          { key: 'optOuts', label: t('fig.optOuts') },
-        ]}
-      />
-      <SeriesChart
-        label={t('clicksByVariant')}
-        kind="bar"
-        data={data}
-        xKey="hour"
-        formatX={formatX}
-        series={variants.map((v) => ({ key: `clicks:${v}`, label: t('variant', { key: v }) }))}
-      />
-    </div>
+    <>
+      <div className="grid">
+        <HourlyBars label={t('hourlyChart')} data={data} series={series} formatX={formatX} />
+        <SeriesChart
+          label={t('clicksByVariant')}
+          kind="bar"
+          data={data}
+          xKey="hour"
+          formatX={formatX}
+          series={variants.map((v) => ({ key: `clicks:${v}`, label: t('variant', { key: v }) }))}
+        />
+      </div>
+      <details className="campaigns-hours-table">
+        <summary>{t('hoursAsTable')}</summary>
+        <DataTable
+          caption={t('hourlyChart')}
+          rows={data}
+          rowKey={(r) => String(r.hour)}
+          columns={[
+            { key: 'hour', header: t('hour'), cell: (r) => formatX(String(r.hour)) },
+            ...series.map((s) => ({
+              key: s.key,
+              header: s.label,
+              align: 'right' as const,
+              cell: (r: Record<string, unknown>) => fmt.number(r[s.key] as number),
+            })),
+          ]}
+        />
+      </details>
+    </>
   );
 }
 
