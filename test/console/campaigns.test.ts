@@ -389,6 +389,8 @@ describe('console: campaigns', { timeout: 90_000 }, () => {
     for (const name of ['Pause', 'Cancel campaign', 'Approve', 'Schedule']) {
       expect(await page.getByRole('button', { name }).count(), name).toBe(0);
     }
+    await page.goto(`${herald.url}/campaigns/new`);
+    await page.getByText('Your role may not use this page.').waitFor();
     await page.goto(`${herald.url}/campaigns`);
     await page.getByRole('link', { name: 'Spring sale' }).waitFor();
     await clean(watched, 'campaigns-list-analyst', 'Campaigns');

@@ -224,6 +224,9 @@ describe('console: segments', () => {
     await page.goto(`${herald.url}/segments`);
     await page.getByRole('link', { name: 'US numbers' }).first().waitFor();
     expect(await page.getByRole('link', { name: 'New segment' }).count()).toBe(0);
+    await page.goto(`${herald.url}/segments/new`);
+    await page.getByText('Your role may not use this page.').waitFor();
+    await page.goto(`${herald.url}/segments`);
     await page.getByRole('link', { name: 'Open: US numbers' }).click();
     await page.getByRole('heading', { level: 1, name: 'Segment: US numbers' }).waitFor();
     await page.getByText('Your role may look at segments but not change them.').waitFor();

@@ -34,8 +34,11 @@ const LINT_COUNTRIES = ['CN', 'US', 'GB', 'DE', 'FR', 'IT', 'ES', 'NL', 'AU', 'I
 
 export function Composer() {
   const { id } = useParams();
-  const existing = useApi<Campaign>(id ? `/campaigns/${id}` : null);
+  const { can } = useAuth();
+  const writable = can('campaigns:write');
+  const existing = useApi<Campaign>(id && writable ? `/campaigns/${id}` : null);
   const common = useCommon();
+  if (!writable) return <p className="muted">{common('forbidden')}</p>;
   if (id && existing.error) {
     return (
       <Page title={`#${id}`}>

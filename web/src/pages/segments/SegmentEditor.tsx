@@ -159,6 +159,9 @@ export function SegmentEditor() {
   const { id: idParam } = useParams();
   const id = idParam ? Number(idParam) : null;
   const existing = useApi<SegmentView>(id ? `/segments/${id}` : null);
+  const { can } = useAuth();
+  const common = useCommon();
+  if (id === null && !can('segments:write')) return <p className="muted">{common('forbidden')}</p>;
   if (id !== null && !Number.isInteger(id)) return <NotFound />;
   if (id !== null && existing.error) {
     return (
