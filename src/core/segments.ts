@@ -203,15 +203,17 @@ const OP_VALUE: Record<AttributeCondition['op'], Rule> = {
   exists: 'none',
 };
 
-const OPS_BY_TYPE: Record<AttributeDefinition['type'], readonly AttributeCondition['op'][]> = {
-  string: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
-  date: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
-  enum: ['eq', 'neq', 'in', 'not_in', 'exists'],
-  number: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
-  integer: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
-  boolean: ['eq', 'neq', 'exists'],
-  string_list: ['contains', 'exists'],
-};
+/** The comparisons each attribute type supports (the console offers exactly these). */
+export const OPS_BY_TYPE: Record<AttributeDefinition['type'], readonly AttributeCondition['op'][]> =
+  {
+    string: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
+    date: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
+    enum: ['eq', 'neq', 'in', 'not_in', 'exists'],
+    number: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
+    integer: ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'exists'],
+    boolean: ['eq', 'neq', 'exists'],
+    string_list: ['contains', 'exists'],
+  };
 
 function scalarError(def: AttributeDefinition, v: AttributeScalar): string | null {
   switch (def.type) {

@@ -148,7 +148,13 @@ describe.each(DIALECTS)('[%s] API authentication and permissions', (dialect) => 
     const csrf = login.json().csrfToken as string;
 
     const me = await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { cookie } });
-    expect(me.json()).toMatchObject({ kind: 'user', role: 'admin', csrfToken: csrf });
+    // `actor` is how the person is named as a campaign's author or approver and in the audit log.
+    expect(me.json()).toMatchObject({
+      kind: 'user',
+      actor: 'user:ada',
+      role: 'admin',
+      csrfToken: csrf,
+    });
 
     const payload = { name: 'shop', role: 'marketer' };
     const noToken = await t.app.inject({
@@ -203,6 +209,12 @@ describe.each(DIALECTS)('[%s] API authentication and permissions', (dialect) => 
     const admin = await t.keyFor('admin');
     const victim = await t.keyFor('analyst');
     const id = victim.split('_')[1]!;
+    const before = await t.app.inject({
+      method: 'GET',
+      url: '/v1/auth/me',
+      headers: { authorization: `Bearer ${victim}` },
+    });
+    expect(before.json()).toMatchObject({ kind: 'apikey', actor: `apikey:${id}` });
     const del = await t.app.inject({
       method: 'DELETE',
       url: `/v1/api-keys/${id}`,

@@ -11,8 +11,8 @@ import {
   publicUser,
 } from '../../security/auth.js';
 import { HeraldError } from '../../core/errors.js';
-import type { Principal } from '../../security/principal.js';
 import { findUserById } from '../../store/users.js';
+import { actorOf, type Principal } from '../../security/principal.js';
 import { SESSION_COOKIE } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
 
@@ -30,6 +30,9 @@ export { UserView };
 const Me = Type.Object({
   kind: Type.String(),
   name: Type.String(),
+  actor: Type.String({
+    description: 'how the caller is named as author, approver and in the audit log, e.g. user:mia',
+  }),
   role: Type.Optional(Type.String()),
   permissions: Type.Array(Type.String()),
   csrfToken: Type.Optional(Type.String()),
@@ -139,12 +142,13 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       return {
         kind: 'user',
         name: user?.display_name ?? p.username,
+        actor: actorOf(p),
         role: p.role,
         permissions: [...p.permissions],
         csrfToken: p.csrfToken,
       };
     }
-    return { kind: p.kind, name: p.name, permissions: [...p.permissions] };
+    return { kind: p.kind, name: p.name, actor: actorOf(p), permissions: [...p.permissions] };
   };
 
   r.get(
