@@ -38,7 +38,9 @@ const SECTIONS: [path: string, heading: string][] = [
   ['abuse', 'Abuse protection'],
 ];
 
-describe('console settings', () => {
+// Each test drives several pages through a real browser: more than vitest's default 30 s on a
+// busy machine.
+describe('console settings', { timeout: 120_000 }, () => {
   let herald: Herald;
   let browser: Browser;
   let admin: ApiSession;

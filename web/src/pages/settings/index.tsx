@@ -25,7 +25,7 @@ const PAGES: Record<SectionKey, { path: string; element: ReactNode }[]> = {
   carriers: [
     { path: 'carriers', element: <CarriersPage /> },
     { path: 'carriers/new', element: <CarrierFormPage /> },
-    { path: 'carriers/:name', element: <CarrierFormPage /> },
+    { path: 'carriers/:name/edit', element: <CarrierFormPage /> },
   ],
   routes: [{ path: 'routes', element: <RoutesPage /> }],
   policies: [

@@ -143,7 +143,7 @@ function CarrierCard({ carrier: c, onRemoved }: { carrier: CarrierView; onRemove
       <div className="settings-card-foot">
         <Link
           className="settings-button-link"
-          to={`/settings/carriers/${encodeURIComponent(c.name)}`}
+          to={`/settings/carriers/${encodeURIComponent(c.name)}/edit`}
           aria-label={`${s('shared.edit')} ${c.name}`}
         >
           {s('shared.edit')}

@@ -210,7 +210,7 @@ function PolicyEditor({
         <Source text={pack.sources.quietHours} />
       </Card>
 
-      <div className="grid">
+      <div className="grid settings-grid-top">
         <Card title={t('policy.holidaysTitle')}>
           <label className="settings-check">
             <input
@@ -284,7 +284,7 @@ function PolicyEditor({
         </Card>
       </div>
 
-      <div className="grid">
+      <div className="grid settings-grid-top">
         <Card title={t('policy.optOutTitle')}>
           <TokenInput
             label={t('policy.optOutWords')}
