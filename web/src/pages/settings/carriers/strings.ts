@@ -18,7 +18,6 @@ export const useCarrierStrings = defineStrings('settings', {
     'carriers.simulatorText':
       'Always there: it takes the traffic no route sends elsewhere, and is what demos and tests send through.',
     'carriers.type': 'Type',
-    'carriers.state': 'State',
     'carriers.source': 'Source',
     'carriers.source.database': 'Added here',
     'carriers.source.config': 'From HERALD_CARRIERS',
@@ -37,7 +36,6 @@ export const useCarrierStrings = defineStrings('settings', {
     'carriers.removeBody':
       'Herald forgets this account and its encrypted secrets. A route that names it must change first. Processes already sending through it keep it until they restart.',
     'carriers.saved': '{{name}} is saved. It applies to sending from the next restart.',
-    'carriers.removed': '{{name}} is removed.',
     'carriers.type.simulator': 'Simulator',
     'carriers.type.smpp': 'SMPP 3.4',
     'carriers.type.twilio': 'Twilio',
@@ -126,7 +124,6 @@ export const useCarrierStrings = defineStrings('settings', {
     'carriers.simulator': '内置模拟器',
     'carriers.simulatorText': '始终可用：承接没有路由匹配的流量，演示和测试也经它发送。',
     'carriers.type': '类型',
-    'carriers.state': '状态',
     'carriers.source': '来源',
     'carriers.source.database': '在此添加',
     'carriers.source.config': '来自 HERALD_CARRIERS',
@@ -145,7 +142,6 @@ export const useCarrierStrings = defineStrings('settings', {
     'carriers.removeBody':
       'Herald 将删除此账号及其加密密钥。引用它的路由需先修改。已在使用它的进程在重启前仍会继续使用。',
     'carriers.saved': '{{name}} 已保存，下次重启后用于发送。',
-    'carriers.removed': '{{name}} 已删除。',
     'carriers.type.simulator': '模拟器',
     'carriers.type.smpp': 'SMPP 3.4',
     'carriers.type.twilio': 'Twilio',
