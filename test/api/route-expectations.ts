@@ -59,6 +59,7 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
   'POST /v1/auth/logout-all': 'authenticated',
 
   'GET /v1/users': 'users:manage',
+  'GET /v1/roles': { anyOf: ['users:manage', 'apikeys:manage'] },
   'POST /v1/users': 'users:manage',
   'PATCH /v1/users/:id': { need: 'users:manage', url: '/v1/users/999999' },
   'DELETE /v1/users/:id/sessions': { need: 'users:manage', url: '/v1/users/999999/sessions' },
@@ -154,6 +155,7 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
   'GET /v1/abuse/blocked': 'settings:manage',
 
   'GET /v1/carriers': 'carriers:manage',
+  'GET /v1/carrier-types': 'carriers:manage',
   'POST /v1/carriers': 'carriers:manage',
   'GET /v1/carriers/:name': 'carriers:manage',
   'PATCH /v1/carriers/:name': 'carriers:manage',

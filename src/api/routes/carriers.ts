@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
-import { CARRIER_NAME_PATTERN, CARRIER_TYPES } from '../../carriers/account-spec.js';
+import { CARRIER_KINDS, CARRIER_NAME_PATTERN, CARRIER_TYPES } from '../../carriers/account-spec.js';
 import {
   changeCarrierAccount,
   createCarrierAccount,
@@ -51,12 +51,46 @@ const CarrierView = Type.Object({
   updatedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
+const CarrierTypeView = Type.Object({
+  type: Type.Enum(CARRIER_TYPES),
+  settings: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'JSON Schema of the type’s settings (as POST /v1/carriers checks them)',
+  }),
+  secrets: Type.Array(Type.String(), { description: 'the secrets the type takes' }),
+  requiredSecrets: Type.Array(Type.String()),
+});
+
 export async function carrierRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const shown = (view: CarrierAccountView) => ({
     ...view,
     active: ctx.carriers.get(view.name) !== undefined,
   });
+
+  // Apart from /carriers/:name, so that no account name is taken by it.
+  r.get(
+    '/carrier-types',
+    {
+      config: { permission: 'carriers:manage' },
+      schema: {
+        tags: ['carriers'],
+        summary: 'What each carrier type takes: its settings (JSON Schema) and its secrets',
+        response: { 200: Type.Object({ items: Type.Array(CarrierTypeView) }), ...errors },
+      },
+    },
+    async () => ({
+      items: CARRIER_TYPES.map((type) => {
+        const kind = CARRIER_KINDS[type];
+        return {
+          type,
+          // A plain JSON copy: the schema object carries TypeBox's own symbols.
+          settings: JSON.parse(JSON.stringify(kind.settings)) as Record<string, unknown>,
+          secrets: [...kind.secrets],
+          requiredSecrets: [...kind.requiredSecrets],
+        };
+      }),
+    }),
+  );
 
   r.get(
     '/carriers',

@@ -1,10 +1,10 @@
 /** Users and API keys, for admins. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import { HeraldError } from '../../core/errors.js';
-import { PERMISSIONS, ROLES, isRole } from '../../core/roles.js';
+import { PERMISSIONS, ROLES, isRole, permissionsOf } from '../../core/roles.js';
 import {
   assertPasswordAcceptable,
   createApiKey,
@@ -17,10 +17,11 @@ import {
 } from '../../security/auth.js';
 import { resetLoginFailures } from '../../security/login-guard.js';
 import { hashPassword } from '../../security/passwords.js';
-import { actorOf } from '../../security/principal.js';
+import { actorOf, hasPermission } from '../../security/principal.js';
 import { listApiKeys } from '../../store/api-keys.js';
 import { deleteSessionsOfUser } from '../../store/sessions.js';
 import { findUserById, listUsers, updateUser } from '../../store/users.js';
+import { requirePermission } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
 import { UserView } from './auth.js';
 
@@ -41,6 +42,40 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 
 export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  // Who gives a person a role or a key its scopes needs to see what each one allows.
+  r.get(
+    '/roles',
+    {
+      config: { permission: 'authenticated' },
+      preValidation: async (request: FastifyRequest) => {
+        const p = request.principal;
+        if (p && (hasPermission(p, 'users:manage') || hasPermission(p, 'apikeys:manage'))) return;
+        await requirePermission(ctx, request, 'users:manage');
+      },
+      schema: {
+        tags: ['users'],
+        summary:
+          'The roles and the permissions of each (needs users:manage or apikeys:manage); permissions are also the scopes of API keys',
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                role: Type.Enum(ROLES),
+                permissions: Type.Array(Type.Enum(PERMISSIONS)),
+              }),
+            ),
+            permissions: Type.Array(Type.Enum(PERMISSIONS)),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({
+      items: ROLES.map((role) => ({ role, permissions: [...permissionsOf(role)] })),
+      permissions: [...PERMISSIONS],
+    }),
+  );
 
   r.get(
     '/users',

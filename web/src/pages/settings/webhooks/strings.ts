@@ -1,0 +1,182 @@
+/** Strings of the webhook pages, with the events an endpoint may subscribe to. */
+import { defineStrings } from '../../../lib/i18n';
+
+export const useHookStrings = defineStrings('settings', {
+  en: {
+    'hooks.title': 'Webhooks',
+    'hooks.intro':
+      'Herald POSTs signed JSON events to your endpoints, at least once, retried with back-off for about a day. Numbers are always masked in them.',
+    'hooks.add': 'Add an endpoint',
+    'hooks.url': 'URL',
+    'hooks.urlHint': 'An absolute https:// (or http://) URL, without a user name or password.',
+    'hooks.urlInvalid': 'Enter an absolute http:// or https:// URL without user name or password.',
+    'hooks.description': 'Description',
+    'hooks.descriptionHint': 'Optional: whose system this is.',
+    'hooks.events': 'Events',
+    'hooks.eventsRequired': 'Choose at least one event.',
+    'hooks.create': 'Add endpoint',
+    'hooks.secretOnce': 'Signing secret of {{url}}',
+    'hooks.secretHint':
+      'Verify the Herald-Signature header with it (HMAC-SHA256 of “t.body”). Herald never shows it again.',
+    'hooks.stat.endpoints': 'Endpoints',
+    'hooks.stat.enabled': 'Enabled',
+    'hooks.stat.failing': 'Failing',
+    'hooks.list': 'Endpoints',
+    'hooks.empty': 'No endpoints yet.',
+    'hooks.state.on': 'on',
+    'hooks.state.manual': 'off',
+    'hooks.state.failing': 'off: kept failing',
+    'hooks.failures': '{{n}} failures in a row',
+    'hooks.lastSuccess': 'Last success',
+    'hooks.lastFailure': 'Last failure',
+    'hooks.deliveries': 'Deliveries',
+    'hooks.deliveriesOf': 'Deliveries: {{url}}',
+    'hooks.rotate': 'Rotate secret',
+    'hooks.rotateOf': 'Rotate secret: {{url}}',
+    'hooks.rotateTitle': 'A new signing secret for {{url}}?',
+    'hooks.rotateBody':
+      'The new secret is shown once. During the overlap requests carry two signatures, so your receiver can switch without losing events.',
+    'hooks.previousHours': 'The old secret keeps signing for (hours)',
+    'hooks.previousHint': '0 stops it at once (after a leak). At most 168.',
+    'hooks.previousInvalid': 'A whole number of hours from 0 to 168.',
+    'hooks.disable': 'Disable',
+    'hooks.disableOf': 'Disable {{url}}',
+    'hooks.enable': 'Enable',
+    'hooks.enableOf': 'Enable {{url}}',
+    'hooks.enableHint': 'Held deliveries go out and the failure streak is forgotten.',
+    'hooks.delete': 'Delete',
+    'hooks.deleteOf': 'Delete {{url}}',
+    'hooks.deleteTitle': 'Delete {{url}}?',
+    'hooks.deleteBody': 'Its waiting deliveries and its delivery log are deleted with it.',
+    'hooks.deleted': 'Endpoint deleted.',
+    'hooks.disabledDone': 'Endpoint disabled: new events are not queued for it.',
+    'hooks.enabledDone': 'Endpoint enabled.',
+    'event.message.delivered': 'a carrier confirmed delivery of an SMS',
+    'event.message.failed': 'an SMS ended without delivery',
+    'event.link.clicked': 'a person followed a tracked short link',
+    'event.contact.opted_out': 'an inbound opt-out (STOP, TD, 退订 …) withdrew consent',
+    'event.message.inbound': 'any SMS someone sent to Herald',
+    'hook.title': 'Webhook deliveries',
+    'hook.back': 'All endpoints',
+    'hook.endpoint': 'Endpoint',
+    'hook.status': 'Status',
+    'hook.allStatuses': 'All statuses',
+    'hook.status.pending': 'pending',
+    'hook.status.sending': 'sending',
+    'hook.status.delivered': 'delivered',
+    'hook.status.failed': 'failed',
+    'hook.event': 'Event',
+    'hook.attempts': 'Attempts',
+    'hook.created': 'Created',
+    'hook.next': 'Next attempt',
+    'hook.last': 'Last answer',
+    'hook.history': 'Attempt history',
+    'hook.attempt': '#{{n}} {{status}} · {{ms}} ms',
+    'hook.noAnswer': 'no answer',
+    'hook.empty': 'No deliveries yet: they appear here when an event this endpoint wants happens.',
+    'hook.stat.recent': 'Recent deliveries',
+    'hook.autoRefresh': 'Refreshed every few seconds.',
+  },
+  zh: {
+    'hooks.title': 'Webhook',
+    'hooks.intro':
+      'Herald 将签名的 JSON 事件 POST 到您的接收地址，至少送达一次，失败后按退避策略重试约一天。事件中的号码一律脱敏。',
+    'hooks.add': '添加接收地址',
+    'hooks.url': '地址',
+    'hooks.urlHint': '完整的 https://（或 http://）地址，不含用户名和密码。',
+    'hooks.urlInvalid': '请输入完整的 http:// 或 https:// 地址，不含用户名和密码。',
+    'hooks.description': '说明',
+    'hooks.descriptionHint': '选填：这是谁的系统。',
+    'hooks.events': '事件',
+    'hooks.eventsRequired': '请至少选择一个事件。',
+    'hooks.create': '添加地址',
+    'hooks.secretOnce': '{{url}} 的签名密钥',
+    'hooks.secretHint':
+      '用它校验 Herald-Signature 请求头（对“t.body”做 HMAC-SHA256）。Herald 不会再次显示。',
+    'hooks.stat.endpoints': '接收地址',
+    'hooks.stat.enabled': '已启用',
+    'hooks.stat.failing': '失败中',
+    'hooks.list': '接收地址',
+    'hooks.empty': '还没有接收地址。',
+    'hooks.state.on': '启用',
+    'hooks.state.manual': '已停用',
+    'hooks.state.failing': '已停用：持续失败',
+    'hooks.failures': '连续失败 {{n}} 次',
+    'hooks.lastSuccess': '最近成功',
+    'hooks.lastFailure': '最近失败',
+    'hooks.deliveries': '投递记录',
+    'hooks.deliveriesOf': '投递记录：{{url}}',
+    'hooks.rotate': '轮换密钥',
+    'hooks.rotateOf': '轮换密钥：{{url}}',
+    'hooks.rotateTitle': '为 {{url}} 生成新的签名密钥？',
+    'hooks.rotateBody':
+      '新密钥只显示一次。过渡期内请求会带两个签名，接收方可以无缝切换，不丢事件。',
+    'hooks.previousHours': '旧密钥继续签名的时长（小时）',
+    'hooks.previousHint': '填 0 则立即停用（适用于泄露时）。最多 168。',
+    'hooks.previousInvalid': '请输入 0 到 168 之间的整数小时数。',
+    'hooks.disable': '停用',
+    'hooks.disableOf': '停用 {{url}}',
+    'hooks.enable': '启用',
+    'hooks.enableOf': '启用 {{url}}',
+    'hooks.enableHint': '暂存的投递将发出，连续失败计数清零。',
+    'hooks.delete': '删除',
+    'hooks.deleteOf': '删除 {{url}}',
+    'hooks.deleteTitle': '删除 {{url}}？',
+    'hooks.deleteBody': '待投递的事件和投递记录将一并删除。',
+    'hooks.deleted': '接收地址已删除。',
+    'hooks.disabledDone': '接收地址已停用：新事件不会再排队发送给它。',
+    'hooks.enabledDone': '接收地址已启用。',
+    'event.message.delivered': '通道确认短信已送达',
+    'event.message.failed': '短信最终未能送达',
+    'event.link.clicked': '有人点击了跟踪短链接',
+    'event.contact.opted_out': '收到退订回复（STOP、TD、退订等），撤回了同意',
+    'event.message.inbound': '有人发给 Herald 的任何短信',
+    'hook.title': 'Webhook 投递记录',
+    'hook.back': '全部接收地址',
+    'hook.endpoint': '接收地址',
+    'hook.status': '状态',
+    'hook.allStatuses': '全部状态',
+    'hook.status.pending': '待发送',
+    'hook.status.sending': '发送中',
+    'hook.status.delivered': '已送达',
+    'hook.status.failed': '失败',
+    'hook.event': '事件',
+    'hook.attempts': '尝试次数',
+    'hook.created': '创建时间',
+    'hook.next': '下次尝试',
+    'hook.last': '最近响应',
+    'hook.history': '尝试记录',
+    'hook.attempt': '第 {{n}} 次 {{status}} · {{ms}} 毫秒',
+    'hook.noAnswer': '无响应',
+    'hook.empty': '还没有投递记录：当发生此地址订阅的事件时，会显示在这里。',
+    'hook.stat.recent': '最近投递',
+    'hook.autoRefresh': '每隔几秒自动刷新。',
+  },
+});
+
+/** The events an endpoint may want (WEBHOOK_EVENT_TYPES of the server, docs/webhooks.md). */
+export const EVENT_TYPES = [
+  'message.delivered',
+  'message.failed',
+  'link.clicked',
+  'contact.opted_out',
+  'message.inbound',
+] as const;
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed'] as const;
+
+export interface WebhookView {
+  id: number;
+  url: string;
+  description: string | null;
+  events: string[];
+  enabled: boolean;
+  disabledReason: 'manual' | 'failing' | null;
+  disabledAt: string | null;
+  consecutiveFailures: number;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
