@@ -10,6 +10,8 @@ import { api, onUnauthorised, setCsrfToken } from './api';
 export interface Me {
   kind: string;
   name: string;
+  /** How the caller is named as author, approver and in the audit log (user:mia). */
+  actor: string;
   role?: string;
   permissions: string[];
   csrfToken?: string;

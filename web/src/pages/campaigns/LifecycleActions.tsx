@@ -16,7 +16,7 @@ import { FINAL_STATUSES, type Campaign } from './types';
 /** How the signed-in person is named as an author (GET /v1/auth/me `actor`). */
 export function useActor(): string | null {
   const { me } = useAuth();
-  return (me as { actor?: string } | null)?.actor ?? null;
+  return me?.actor ?? null;
 }
 
 type Action = 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel';
