@@ -103,7 +103,11 @@ describe('console: campaigns', { timeout: 90_000 }, () => {
     return watched;
   }
 
-  async function clean(watched: Awaited<ReturnType<typeof enter>>, name: string, h1: string) {
+  async function clean(
+    watched: Awaited<ReturnType<typeof enter>>,
+    name: string,
+    h1: string | RegExp,
+  ) {
     const result = await checkPage(watched, name, h1);
     expect(result.violations, name).toEqual([]);
     expect(result.errors, name).toEqual([]);
@@ -361,6 +365,38 @@ describe('console: campaigns', { timeout: 90_000 }, () => {
     await phone.page.getByRole('link', { name: 'Spring sale' }).waitFor();
     await clean(phone, 'campaigns-list', 'Campaigns');
     await phone.context.close();
+  });
+
+  it("shows a recipient's STOP reply on their contact page, where a marketer cannot reveal the number", async () => {
+    // A recipient of the campaign answers STOP (the simulator stands for the carrier).
+    const reply = await admin.call<{ intent: string; action: string }>(
+      'POST',
+      '/v1/simulator/inbound',
+      { from: CONTACTS[0]!.phone, text: 'STOP' },
+    );
+    expect(reply.intent).toBe('opt_out');
+    const found = await mia.call<{ items: { id: number }[] }>(
+      'GET',
+      `/v1/contacts?phone=${encodeURIComponent(CONTACTS[0]!.phone)}`,
+    );
+    const watched = await enter('mia');
+    const { page } = watched;
+    await page.goto(`${herald.url}/contacts/${found.items[0]!.id}`);
+    const newest = page
+      .getByRole('list', { name: 'Consent timeline' })
+      .getByRole('listitem')
+      .first();
+    await newest.getByText('Marketing: revoked').waitFor();
+    expect(await newest.textContent()).toMatch(/keyword/i);
+    await page
+      .getByRole('region', { name: 'Where this contact stands' })
+      .getByText('opted out')
+      .waitFor();
+    // A marketer sees the number masked and gets no way to reveal it.
+    expect(await page.getByRole('button', { name: 'Reveal number' }).count()).toBe(0);
+    expect(await page.content()).not.toContain('4155552001');
+    await clean(watched, 'contact-after-stop', /\*{3}/);
+    await watched.context.close();
   });
 
   it('cancels a draft, after asking', async () => {

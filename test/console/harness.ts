@@ -65,6 +65,8 @@ export async function startHerald(env: Record<string, string> = {}): Promise<Her
         HERALD_DATA_DIR: dataDir,
         PORT: String(port),
         HOST: '127.0.0.1',
+        // The tests sign in many times a minute; the limit itself is tested in test/security.
+        HERALD_LOGIN_MAX_PER_MINUTE: '1000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -196,7 +198,14 @@ export async function signIn(page: Page, base: string, username: string, passwor
   await page.getByLabel(/User name|用户名/).fill(username);
   await page.getByLabel(/^Password$|^密码$/).fill(password);
   await page.getByRole('button', { name: /Sign in|登录/ }).click();
-  await page.getByRole('navigation', { name: /Main navigation|主导航/ }).waitFor();
+  const nav = page.getByRole('navigation', { name: /Main navigation|主导航/ });
+  const refused = page.getByRole('alert');
+  // Whichever comes first; the other wait ends quietly when its time is up.
+  await Promise.race([nav.waitFor(), refused.waitFor()].map((p) => p.catch(() => undefined)));
+  if (!(await nav.isVisible())) {
+    const said = await refused.textContent({ timeout: 1000 }).catch(() => 'no answer');
+    throw new Error(`sign-in of ${username} refused: ${said}`);
+  }
 }
 
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
