@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most test files wait on PostgreSQL, child processes or a browser rather than on a core:
+    // three at a time keep two cores busy (vitest's default on two cores is one at a time).
+    maxWorkers: 3,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.test-results/results.json' },
   },

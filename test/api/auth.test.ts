@@ -35,6 +35,7 @@ describe.each(DIALECTS)('[%s] API authentication and permissions', (dialect) => 
   it('has exactly the public routes it means to have', () => {
     expect(publicRoutes).toEqual([
       { method: 'POST', url: '/v1/auth/login' },
+      { method: 'GET', url: '/v1/auth/session' },
       { method: 'POST', url: '/v1/subscribe' },
     ]);
   });
@@ -155,6 +156,26 @@ describe.each(DIALECTS)('[%s] API authentication and permissions', (dialect) => 
       role: 'admin',
       csrfToken: csrf,
     });
+
+    // The console's question on load: 200 whether signed in or not, the person only with a session.
+    const session = await t.app.inject({
+      method: 'GET',
+      url: '/v1/auth/session',
+      headers: { cookie },
+    });
+    expect(session.json()).toMatchObject({
+      signedIn: true,
+      me: { actor: 'user:ada', csrfToken: csrf },
+    });
+    const stranger = await t.app.inject({ method: 'GET', url: '/v1/auth/session' });
+    expect(stranger.statusCode).toBe(200);
+    expect(stranger.json()).toEqual({ signedIn: false });
+    const forged = await t.app.inject({
+      method: 'GET',
+      url: '/v1/auth/session',
+      headers: { cookie: 'herald_session=forged' },
+    });
+    expect(forged.json()).toEqual({ signedIn: false });
 
     const payload = { name: 'shop', role: 'marketer' };
     const noToken = await t.app.inject({

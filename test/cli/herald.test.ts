@@ -71,7 +71,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe('herald CLI', () => {
+// Each step starts the real bin (about a second of start-up each): a generous time per test.
+describe('herald CLI', { timeout: 120_000 }, () => {
   it('prints help with every command and exits 0', () => {
     const r = herald(['--help']);
     expect(r.code).toBe(0);
