@@ -52,6 +52,8 @@ export const ConfigSchema = Type.Object({
   HERALD_CARRIERS: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
   // How long a worker's claim on a message holds: a crashed worker's messages wait this long.
   HERALD_DISPATCH_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  // How long a delivery receipt that matches no message is kept for its message to appear.
+  HERALD_RECEIPT_HOLD_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   // Campaigns: a second person approves marketing campaigns unless this is `off`.
   HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
     default: 'required',
@@ -110,6 +112,8 @@ export interface Config {
   readonly carriers: readonly CarrierAccountSpec[];
   /** How long a claim holds before another worker may take the message over. */
   readonly dispatchLeaseMs: number;
+  /** A receipt that matches no message is held this long, then dropped (held-receipts.ts). */
+  readonly receiptHoldDays: number;
   /** Marketing campaigns need a second person's approval. */
   readonly campaignApproval: boolean;
   /** Price per SMS segment by country and `default` (campaign budgets). */
@@ -303,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ),
     carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
     dispatchLeaseMs: raw.HERALD_DISPATCH_LEASE_SECONDS * 1000,
+    receiptHoldDays: raw.HERALD_RECEIPT_HOLD_DAYS,
     campaignApproval: raw.HERALD_CAMPAIGN_APPROVAL === 'required',
     smsPrices: Object.freeze({ ...(raw.HERALD_SMS_PRICES ?? {}) }),
   });

@@ -17,6 +17,7 @@ import * as pumping from './0012-pumping.js';
 import * as authHardening from './0013-auth-hardening.js';
 import * as carrierAccounts from './0014-carrier-accounts.js';
 import * as conversions from './0015-conversions.js';
+import * as heldReceipts from './0016-held-receipts.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -33,4 +34,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013-auth-hardening': authHardening,
   '0014-carrier-accounts': carrierAccounts,
   '0015-conversions': conversions,
+  '0016-held-receipts': heldReceipts,
 };
