@@ -1,10 +1,11 @@
 /**
  * Receipts held because they matched no message yet (receipts.ts) are applied from two places:
  *   - the dispatcher, in the transaction that writes the carrier ids (recordOutcomes): a receipt
- *     that overtook its id is applied the moment the id exists;
- *   - the worker's sweep (`heldReceiptsJob`), for what the first cannot see: on PostgreSQL (READ
- *     COMMITTED) a receipt held by a transaction that commits just after the dispatcher's looked
- *     for it, and the held receipts of a dispatcher that died between its two transactions.
+ *     that overtook its id is applied the moment the id exists. On PostgreSQL (READ COMMITTED)
+ *     both sides lock the ids first (lockCarrierIds), so a receipt held while the dispatcher's
+ *     transaction was open is seen by it, or sees the id itself;
+ *   - the worker's sweep (`heldReceiptsJob`): whatever matches a message by now however it came
+ *     to be held (a safety net, as the locks make it rare).
  * Both delete what they applied; applying is idempotent, so a receipt taken by both changes the
  * message once. The sweep also drops receipts held longer than HERALD_RECEIPT_HOLD_DAYS (ids the
  * dispatcher never wrote: a worker killed after the carrier accepted a message and before it
@@ -18,6 +19,7 @@ import {
   countReceiptDrops,
   deleteHeldReceipts,
   dropHeldReceiptsBefore,
+  lockCarrierIds,
   takeHeldReceiptsFor,
   takeMatchedHeldReceipts,
   type HeldReceiptRow,
@@ -66,6 +68,8 @@ export async function applyHeldReceipts(
   tx: DbOrTx,
   written: readonly WrittenCarrierId[],
 ): Promise<number> {
+  // PostgreSQL: waits for a transaction about to hold receipts for these ids (receipts.ts).
+  await lockCarrierIds(tx, written);
   const byCarrier = new Map<string, string[]>();
   for (const { carrier, carrierMessageId } of written) {
     const ids = byCarrier.get(carrier);

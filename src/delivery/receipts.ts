@@ -20,7 +20,7 @@ import {
   findMessagesByCarrierIds,
   type ReceiptTarget,
 } from '../store/dispatch-batch.js';
-import { holdReceipts } from '../store/held-receipts.js';
+import { holdReceipts, lockCarrierIds } from '../store/held-receipts.js';
 import { emitMessageOutcomes } from '../webhooks/emit.js';
 import { recordHistory } from './history.js';
 import { isHardBounce } from './outcomes.js';
@@ -71,10 +71,9 @@ export async function recordReceipts(
 }
 
 /**
- * Applies receipts inside the caller's transaction. A message named twice takes its first
- * receipt in a first round and the later ones in the next rounds, so the outcome is the one
- * they would give one after the other. Unmatched receipts are held when `holdAt` is given (the
- * time they were received); otherwise (they come from held_receipts) they stay where they are.
+ * Applies receipts inside the caller's transaction, in order. Unmatched receipts are held when
+ * `holdAt` is given (the time they were received); otherwise (they come from held_receipts) they
+ * stay where they are.
  */
 export async function settleReceipts(
   ctx: AppContext,
@@ -83,11 +82,48 @@ export async function settleReceipts(
   opts: { holdAt: string | null },
 ): Promise<ReceiptResult[]> {
   const results: ReceiptResult[] = new Array<ReceiptResult>(receipts.length);
-  let round = receipts.map((receipt, index) => ({ receipt, index }));
+  const items = receipts.map((receipt, index) => ({ receipt, index }));
+  await applyInRounds(ctx, tx, items, results);
+  if (opts.holdAt !== null) {
+    let unmatched = items.filter((i) => results[i.index] === 'held');
+    // PostgreSQL: a dispatcher writing one of these ids now has either committed (look again)
+    // or will find them held once this transaction commits (it waits for these locks).
+    if (unmatched.length > 0 && (await lockCarrierIds(tx, receiptKeys(unmatched)))) {
+      await applyInRounds(ctx, tx, unmatched, results);
+      unmatched = unmatched.filter((i) => results[i.index] === 'held');
+    }
+    await holdReceipts(
+      tx,
+      unmatched.map((i) => heldRow(i.receipt, opts.holdAt!)),
+    );
+  }
+  const ignored = results.filter((r) => r === 'ignored').length;
+  if (ignored > 0) ctx.logger.debug({ ignored }, 'receipts for messages already settled: ignored');
+  return results;
+}
+
+function receiptKeys(items: readonly RoundItem[]) {
+  return items.map(({ receipt }) => ({
+    carrier: receipt.carrier,
+    carrierMessageId: receipt.carrierMessageId,
+  }));
+}
+
+/**
+ * A message named twice takes its first receipt in a first round and the later ones in the next
+ * rounds, so the outcome is the one they would give one after the other.
+ */
+async function applyInRounds(
+  ctx: AppContext,
+  tx: DbOrTx,
+  items: readonly RoundItem[],
+  results: ReceiptResult[],
+): Promise<void> {
+  let round = items;
   while (round.length > 0) {
     const seen = new Set<string>();
-    const now: typeof round = [];
-    const later: typeof round = [];
+    const now: RoundItem[] = [];
+    const later: RoundItem[] = [];
     for (const item of round) {
       const key = `${item.receipt.carrier}\u0000${item.receipt.carrierMessageId}`;
       (seen.has(key) ? later : now).push(item);
@@ -96,16 +132,6 @@ export async function settleReceipts(
     await applyRound(ctx, tx, now, results);
     round = later;
   }
-  const unmatched = receipts.filter((_, i) => results[i] === 'held');
-  if (opts.holdAt !== null && unmatched.length > 0) {
-    await holdReceipts(
-      tx,
-      unmatched.map((r) => heldRow(r, opts.holdAt!)),
-    );
-  }
-  const ignored = results.filter((r) => r === 'ignored').length;
-  if (ignored > 0) ctx.logger.debug({ ignored }, 'receipts for messages already settled: ignored');
-  return results;
 }
 
 /** A receipt as held_receipts keeps it: its own columns, and the rest of it as JSON. */

@@ -4,7 +4,7 @@
  * applied or too old. PostgreSQL readers lock what they take and skip what another transaction
  * holds, so two workers never wait on each other for the same held receipt.
  */
-import { PostgresAdapter, type Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Selectable } from 'kysely';
 import type { DbOrTx } from './database.js';
 import type { HeldReceiptsTable } from './schema.js';
 
@@ -16,6 +16,27 @@ const CHUNK = 500;
 
 function isPostgres(db: DbOrTx): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * PostgreSQL: transaction advisory locks on carrier ids (in key order, so two transactions never
+ * deadlock on them), taken both by a transaction about to hold receipts for ids it found no
+ * message for and by the dispatcher's transaction that writes those ids, before it looks for
+ * held receipts. Whichever comes second waits for the other's commit and then sees it (READ
+ * COMMITTED: each statement sees what committed before it), so a receipt is never held for an id
+ * whose writer has already looked. Returns false where no lock is needed (SQLite: one writer).
+ */
+export async function lockCarrierIds(
+  db: DbOrTx,
+  ids: readonly { readonly carrier: string; readonly carrierMessageId: string }[],
+): Promise<boolean> {
+  if (!isPostgres(db)) return false;
+  if (ids.length === 0) return true;
+  const keys = ids.map((i) => `receipt:${i.carrier}:${i.carrierMessageId}`);
+  await sql`select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended(x, 0) as k from unnest(${keys}::text[]) as x
+    ) as keys order by k`.execute(db);
+  return true;
 }
 
 /** Keeps receipts; one that is already held (same carrier, id and status) is not kept twice. */

@@ -5,23 +5,24 @@
  * dropped, counted and logged after HERALD_RECEIPT_HOLD_DAYS. Over real SMPP to the fake SMSC on
  * 127.0.0.1 (the webhook carriers' case is in test/api/carrier-webhooks.test.ts).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openContext, type AppContext } from '../../src/app-context.js';
 import { createMetrics } from '../../src/api/metrics.js';
 import { createCarrierRegistry } from '../../src/carriers/carrier.js';
 import { createSmppCarrier, type SmppCarrier } from '../../src/carriers/smpp.js';
 import { wireCarrierEvents, type CarrierEvents } from '../../src/delivery/carrier-events.js';
 import { dispatchDue } from '../../src/delivery/dispatcher.js';
-import { sweepHeldReceipts } from '../../src/delivery/held-receipts.js';
+import { applyHeldReceipts, sweepHeldReceipts } from '../../src/delivery/held-receipts.js';
 import { enqueueMessage } from '../../src/delivery/outbox.js';
-import { recordReceipt } from '../../src/delivery/receipts.js';
+import { recordReceipt, recordReceipts, settleReceipts } from '../../src/delivery/receipts.js';
 import { normaliseRouting } from '../../src/delivery/routing-config.js';
 import { createRouter } from '../../src/delivery/routing.js';
 import { createLogger } from '../../src/logger.js';
 import { findMessage } from '../../src/store/messages.js';
 import { FakeSmsc } from '../fakes/smsc.js';
 import { openTestContext } from '../helpers/context.js';
-import { DIALECTS, type TestDatabase } from '../helpers/databases.js';
+import { DIALECTS, PG_URL, type TestDatabase } from '../helpers/databases.js';
 import { consentingContact, historyOf, NOON_LA } from './helpers.js';
 
 const DAY_MS = 86_400_000;
@@ -289,5 +290,83 @@ describe.each(DIALECTS)('[%s] a shorter hold', (dialect) => {
       await ctx.close();
       await database.drop();
     }
+  });
+});
+
+// PostgreSQL runs the receipt's transaction and the dispatcher's side by side (READ COMMITTED):
+// each could miss the other's uncommitted work. Both lock the carrier ids first, so whichever
+// comes second waits and then sees what the first committed; here each order is played out.
+describe.skipIf(!PG_URL)('[postgres] a receipt and the write of its id at the same moment', () => {
+  let ctx: AppContext;
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    ({ ctx, database } = await openTestContext('postgres'));
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await database?.drop();
+  });
+
+  /** Whether a transaction waits for the advisory lock on this carrier id (lockCarrierIds). */
+  const waitsFor = async (carrierMessageId: string) => {
+    const key = `receipt:smpp:${carrierMessageId}`;
+    const { rows } = await sql<{ n: string }>`select count(*) as n from pg_locks,
+        (select hashtextextended(${key}, 0) as k) as h
+      where locktype = 'advisory' and not granted and objsubid = 1
+        and classid::bigint = ((h.k >> 32) & 4294967295) and objid::bigint = (h.k & 4294967295)`.execute(
+      ctx.store.db,
+    );
+    return Number(rows[0]!.n) > 0;
+  };
+  /** The dispatcher's write of the id, still uncommitted: the row says `sent` to it alone. */
+  const writeId = async (id: number, carrierMessageId: string) => {
+    const tx = await ctx.store.db.startTransaction().execute();
+    await tx
+      .updateTable('messages')
+      .set({ status: 'sent', carrier: 'smpp', carrier_message_id: carrierMessageId })
+      .where('id', '=', id)
+      .execute();
+    return tx;
+  };
+  const delivered = (carrierMessageId: string) => ({
+    carrier: 'smpp',
+    carrierMessageId,
+    status: 'delivered' as const,
+    at: new Date('2030-01-08T20:00:09.000Z'),
+  });
+
+  it('the id is written first: the receipt waits for its commit and is applied, not held', async () => {
+    const queued = await order(ctx, '+14155550173');
+    const dispatcher = await writeId(queued.id, 'BOTH-1');
+    expect(
+      await applyHeldReceipts(ctx, dispatcher, [{ carrier: 'smpp', carrierMessageId: 'BOTH-1' }]),
+    ).toBe(0);
+    const receipt = recordReceipts(ctx, [delivered('BOTH-1')]);
+    await vi.waitFor(async () => expect(await waitsFor('BOTH-1')).toBe(true));
+    await dispatcher.commit().execute();
+    expect(await receipt).toEqual(['applied']);
+    expect((await findMessage(ctx.store.db, queued.id))!.status).toBe('delivered');
+    expect(await heldRows(ctx)).toEqual([]);
+  });
+
+  it('the receipt is held first: the write of the id waits for its commit and applies it', async () => {
+    const queued = await order(ctx, '+14155550174');
+    const receiver = await ctx.store.db.startTransaction().execute();
+    expect(
+      await settleReceipts(ctx, receiver, [delivered('BOTH-2')], {
+        holdAt: new Date().toISOString(),
+      }),
+    ).toEqual(['held']);
+    const dispatcher = await writeId(queued.id, 'BOTH-2');
+    const applied = applyHeldReceipts(ctx, dispatcher, [
+      { carrier: 'smpp', carrierMessageId: 'BOTH-2' },
+    ]);
+    await vi.waitFor(async () => expect(await waitsFor('BOTH-2')).toBe(true));
+    await receiver.commit().execute();
+    expect(await applied).toBe(1);
+    await dispatcher.commit().execute();
+    expect((await findMessage(ctx.store.db, queued.id))!.status).toBe('delivered');
+    expect(await heldRows(ctx)).toEqual([]);
   });
 });
