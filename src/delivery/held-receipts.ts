@@ -2,8 +2,8 @@
  * Receipts held because they matched no message yet (receipts.ts) are applied from two places:
  *   - the dispatcher, in the transaction that writes the carrier ids (recordOutcomes): a receipt
  *     that overtook its id is applied the moment the id exists. On PostgreSQL (READ COMMITTED)
- *     both sides lock the ids first (lockCarrierIds), so a receipt held while the dispatcher's
- *     transaction was open is seen by it, or sees the id itself;
+ *     both sides lock the ids before anything else (lockCarrierIds), so a receipt held while the
+ *     dispatcher's transaction was open is seen by it, or sees the id itself;
  *   - the worker's sweep (`heldReceiptsJob`): whatever matches a message by now however it came
  *     to be held (a safety net, as the locks make it rare).
  * Both delete what they applied; applying is idempotent, so a receipt taken by both changes the
@@ -19,7 +19,6 @@ import {
   countReceiptDrops,
   deleteHeldReceipts,
   dropHeldReceiptsBefore,
-  lockCarrierIds,
   takeHeldReceiptsFor,
   takeMatchedHeldReceipts,
   type HeldReceiptRow,
@@ -60,16 +59,14 @@ async function settleHeld(
 }
 
 /**
- * Inside the dispatcher's transaction that wrote these carrier ids: applies the receipts held
- * for them. Returns how many were settled.
+ * Inside the dispatcher's transaction that wrote these carrier ids, having locked them before it
+ * wrote them (lockCarrierIds): applies the receipts held for them. Returns how many settled.
  */
 export async function applyHeldReceipts(
   ctx: AppContext,
   tx: DbOrTx,
   written: readonly WrittenCarrierId[],
 ): Promise<number> {
-  // PostgreSQL: waits for a transaction about to hold receipts for these ids (receipts.ts).
-  await lockCarrierIds(tx, written);
   const byCarrier = new Map<string, string[]>();
   for (const { carrier, carrierMessageId } of written) {
     const ids = byCarrier.get(carrier);

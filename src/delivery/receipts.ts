@@ -81,32 +81,21 @@ export async function settleReceipts(
   receipts: readonly DeliveryReceipt[],
   opts: { holdAt: string | null },
 ): Promise<ReceiptResult[]> {
+  // PostgreSQL, before anything is read or written: a dispatcher writing one of these ids now
+  // either commits first (and the look-up below sees its id) or finds what this holds.
+  if (opts.holdAt !== null) await lockCarrierIds(tx, receipts);
   const results: ReceiptResult[] = new Array<ReceiptResult>(receipts.length);
   const items = receipts.map((receipt, index) => ({ receipt, index }));
   await applyInRounds(ctx, tx, items, results);
   if (opts.holdAt !== null) {
-    let unmatched = items.filter((i) => results[i.index] === 'held');
-    // PostgreSQL: a dispatcher writing one of these ids now has either committed (look again)
-    // or will find them held once this transaction commits (it waits for these locks).
-    if (unmatched.length > 0 && (await lockCarrierIds(tx, receiptKeys(unmatched)))) {
-      await applyInRounds(ctx, tx, unmatched, results);
-      unmatched = unmatched.filter((i) => results[i.index] === 'held');
-    }
     await holdReceipts(
       tx,
-      unmatched.map((i) => heldRow(i.receipt, opts.holdAt!)),
+      items.filter((i) => results[i.index] === 'held').map((i) => heldRow(i.receipt, opts.holdAt!)),
     );
   }
   const ignored = results.filter((r) => r === 'ignored').length;
   if (ignored > 0) ctx.logger.debug({ ignored }, 'receipts for messages already settled: ignored');
   return results;
-}
-
-function receiptKeys(items: readonly RoundItem[]) {
-  return items.map(({ receipt }) => ({
-    carrier: receipt.carrier,
-    carrierMessageId: receipt.carrierMessageId,
-  }));
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AppContext } from '../app-context.js';
 import { recordConsent } from '../contacts/consent.js';
 import type { DbOrTx } from '../store/database.js';
 import { recordSent, type AcceptedSend } from '../store/dispatch-batch.js';
+import { lockCarrierIds } from '../store/held-receipts.js';
 import {
   addHardBounce,
   finishClaim,
@@ -220,7 +221,17 @@ export async function recordOutcomes(
       rest.push({ row, outcome, kind });
     }
   }
+  const accepted: WrittenCarrierId[] = [
+    ...simple,
+    ...rest.flatMap(({ outcome: { result, carrier } }) =>
+      result.status === 'accepted' && carrier
+        ? [{ carrier, carrierMessageId: result.carrierMessageId }]
+        : [],
+    ),
+  ];
   await ctx.store.db.transaction().execute(async (tx) => {
+    // PostgreSQL: first of all, as the receipts' side does (lock order), see held-receipts.ts.
+    await lockCarrierIds(tx, accepted);
     const sent = await recordSent(tx, { sends: simple, leaseUntil: opts.leaseUntil });
     await recordHistory(
       tx,

@@ -19,12 +19,12 @@ function isPostgres(db: DbOrTx): boolean {
 }
 
 /**
- * PostgreSQL: transaction advisory locks on carrier ids (in key order, so two transactions never
- * deadlock on them), taken both by a transaction about to hold receipts for ids it found no
- * message for and by the dispatcher's transaction that writes those ids, before it looks for
- * held receipts. Whichever comes second waits for the other's commit and then sees it (READ
- * COMMITTED: each statement sees what committed before it), so a receipt is never held for an id
- * whose writer has already looked. Returns false where no lock is needed (SQLite: one writer).
+ * PostgreSQL: transaction advisory locks on carrier ids, in key order, taken first thing (before
+ * any row is read or written, so that they never join a lock cycle) by both a transaction that
+ * records receipts and the dispatcher's transaction that writes the ids. Whichever comes second
+ * waits for the other's commit and then sees it (READ COMMITTED: each statement sees what
+ * committed before it): a receipt is never held for an id whose writer has already looked.
+ * Returns false where no lock is needed (SQLite: one writer at a time).
  */
 export async function lockCarrierIds(
   db: DbOrTx,

@@ -19,6 +19,7 @@ import { recordReceipt, recordReceipts, settleReceipts } from '../../src/deliver
 import { normaliseRouting } from '../../src/delivery/routing-config.js';
 import { createRouter } from '../../src/delivery/routing.js';
 import { createLogger } from '../../src/logger.js';
+import { lockCarrierIds } from '../../src/store/held-receipts.js';
 import { findMessage } from '../../src/store/messages.js';
 import { FakeSmsc } from '../fakes/smsc.js';
 import { openTestContext } from '../helpers/context.js';
@@ -319,15 +320,23 @@ describe.skipIf(!PG_URL)('[postgres] a receipt and the write of its id at the sa
     );
     return Number(rows[0]!.n) > 0;
   };
-  /** The dispatcher's write of the id, still uncommitted: the row says `sent` to it alone. */
-  const writeId = async (id: number, carrierMessageId: string) => {
+  /**
+   * The dispatcher's transaction as recordOutcomes runs it, left open: the id locked, written
+   * (`sent` to this transaction alone), then the receipts held for it applied.
+   */
+  const dispatcher = async (id: number, carrierMessageId: string) => {
     const tx = await ctx.store.db.startTransaction().execute();
-    await tx
-      .updateTable('messages')
-      .set({ status: 'sent', carrier: 'smpp', carrier_message_id: carrierMessageId })
-      .where('id', '=', id)
-      .execute();
-    return tx;
+    const ids = [{ carrier: 'smpp', carrierMessageId }];
+    const applied = (async () => {
+      await lockCarrierIds(tx, ids);
+      await tx
+        .updateTable('messages')
+        .set({ status: 'sent', carrier: 'smpp', carrier_message_id: carrierMessageId })
+        .where('id', '=', id)
+        .execute();
+      return applyHeldReceipts(ctx, tx, ids);
+    })();
+    return { applied, commit: async () => void (await tx.commit().execute()) };
   };
   const delivered = (carrierMessageId: string) => ({
     carrier: 'smpp',
@@ -338,13 +347,11 @@ describe.skipIf(!PG_URL)('[postgres] a receipt and the write of its id at the sa
 
   it('the id is written first: the receipt waits for its commit and is applied, not held', async () => {
     const queued = await order(ctx, '+14155550173');
-    const dispatcher = await writeId(queued.id, 'BOTH-1');
-    expect(
-      await applyHeldReceipts(ctx, dispatcher, [{ carrier: 'smpp', carrierMessageId: 'BOTH-1' }]),
-    ).toBe(0);
+    const writing = await dispatcher(queued.id, 'BOTH-1');
+    expect(await writing.applied).toBe(0);
     const receipt = recordReceipts(ctx, [delivered('BOTH-1')]);
     await vi.waitFor(async () => expect(await waitsFor('BOTH-1')).toBe(true));
-    await dispatcher.commit().execute();
+    await writing.commit();
     expect(await receipt).toEqual(['applied']);
     expect((await findMessage(ctx.store.db, queued.id))!.status).toBe('delivered');
     expect(await heldRows(ctx)).toEqual([]);
@@ -358,14 +365,11 @@ describe.skipIf(!PG_URL)('[postgres] a receipt and the write of its id at the sa
         holdAt: new Date().toISOString(),
       }),
     ).toEqual(['held']);
-    const dispatcher = await writeId(queued.id, 'BOTH-2');
-    const applied = applyHeldReceipts(ctx, dispatcher, [
-      { carrier: 'smpp', carrierMessageId: 'BOTH-2' },
-    ]);
+    const writing = await dispatcher(queued.id, 'BOTH-2');
     await vi.waitFor(async () => expect(await waitsFor('BOTH-2')).toBe(true));
     await receiver.commit().execute();
-    expect(await applied).toBe(1);
-    await dispatcher.commit().execute();
+    expect(await writing.applied).toBe(1);
+    await writing.commit();
     expect((await findMessage(ctx.store.db, queued.id))!.status).toBe('delivered');
     expect(await heldRows(ctx)).toEqual([]);
   });
