@@ -56,6 +56,8 @@ export const ConfigSchema = Type.Object({
   HERALD_IMPORT_STALE_SECONDS: Type.Integer({ minimum: 10, maximum: 86_400, default: 120 }),
   // Imports: a failed upload's file (numbers in clear) is kept this long for a resume.
   HERALD_IMPORT_KEEP_FAILED_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
+  // How long a delivery receipt that matches no message is kept for its message to appear.
+  HERALD_RECEIPT_HOLD_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 7 }),
   // Campaigns: a second person approves marketing campaigns unless this is `off`.
   HERALD_CAMPAIGN_APPROVAL: Type.Union([Type.Literal('required'), Type.Literal('off')], {
     default: 'required',
@@ -116,6 +118,8 @@ export interface Config {
   readonly carriers: readonly CarrierAccountSpec[];
   /** How long a claim holds before another worker may take the message over. */
   readonly dispatchLeaseMs: number;
+  /** A receipt that matches no message is held this long, then dropped (held-receipts.ts). */
+  readonly receiptHoldDays: number;
   /** Marketing campaigns need a second person's approval. */
   readonly campaignApproval: boolean;
   /** Price per SMS segment by country and `default` (campaign budgets). */
@@ -311,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ),
     carriers: Object.freeze(checkCarriers(raw.HERALD_CARRIERS ?? [])),
     dispatchLeaseMs: raw.HERALD_DISPATCH_LEASE_SECONDS * 1000,
+    receiptHoldDays: raw.HERALD_RECEIPT_HOLD_DAYS,
     campaignApproval: raw.HERALD_CAMPAIGN_APPROVAL === 'required',
     smsPrices: Object.freeze({ ...(raw.HERALD_SMS_PRICES ?? {}) }),
   });

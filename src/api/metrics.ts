@@ -1,7 +1,8 @@
 /** Prometheus metrics: one registry per app (tests build many apps in one process). */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DbOrTx } from '../store/database.js';
+import { heldReceiptCounts, receiptDrops } from '../store/held-receipts.js';
 import { countBlockedByReason } from '../store/pumping.js';
 
 export function createMetrics(db?: DbOrTx): {
@@ -22,6 +23,28 @@ export function createMetrics(db?: DbOrTx): {
         for (const row of await countBlockedByReason(db)) {
           this.inc({ kind: row.kind, reason: row.reason }, row.n);
         }
+      },
+    });
+    // Receipts that matched no message: held until it appears, dropped after the hold (the
+    // workers' sweep keeps the tally in the store, so every process reports the same).
+    new Counter({
+      name: 'herald_receipts_dropped_total',
+      help: 'Delivery receipts dropped after HERALD_RECEIPT_HOLD_DAYS without a matching message, by carrier',
+      labelNames: ['carrier'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await receiptDrops(db)) this.inc({ carrier: row.carrier }, row.dropped);
+      },
+    });
+    new Gauge({
+      name: 'herald_receipts_held',
+      help: 'Delivery receipts held now because their message (carrier id) is not known yet, by carrier',
+      labelNames: ['carrier'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await heldReceiptCounts(db)) this.set({ carrier: row.carrier }, row.held);
       },
     });
   }

@@ -1,10 +1,12 @@
 /**
  * What an SMSC pushes over the bind: deliver_sm carrying a delivery receipt or a message from a
- * handset (MO). The inbox turns each into a DeliveryReceipt or an InboundSms for the listeners,
- * keeping a bounded number while nobody listens, and says which command_status the
- * deliver_sm_resp should carry: ESME_ROK, or ESME_RX_T_APPN ("temporary application error") when
- * it cannot take the message now, so that the SMSC delivers it again later instead of Herald
- * dropping a receipt or an opt-out.
+ * handset (MO). The inbox turns each into a DeliveryReceipt or an InboundSms for the listeners
+ * and says which command_status the deliver_sm_resp should carry, once the listeners are done
+ * with it: ESME_ROK, or ESME_RX_T_APPN ("temporary application error") when it cannot take the
+ * message now, so that the SMSC delivers it again later instead of Herald dropping a receipt or
+ * an opt-out. While nobody listens (a worker between its bind and its first dispatch run), a
+ * bounded number are kept unanswered until a listener has them: an answer given before anyone
+ * recorded them would lose them with the process.
  */
 import type smpp from 'smpp';
 import type { CarrierListener, DeliveryReceipt, InboundSms } from './carrier.js';
@@ -26,6 +28,12 @@ type InboxEvent =
   | { readonly kind: 'receipt'; readonly receipt: DeliveryReceipt }
   | { readonly kind: 'inbound'; readonly sms: InboundSms };
 
+/** An event kept for a listener to come; `answer` sends its deliver_sm_resp, if it has one. */
+interface KeptEvent {
+  readonly event: InboxEvent;
+  readonly answer?: (status: number) => void;
+}
+
 export interface SmppInboxOptions {
   readonly carrier: string;
   /** Receipts and inbound messages kept while no listener is subscribed. */
@@ -41,7 +49,7 @@ export interface SmppInboxOptions {
 
 export class SmppInbox {
   private readonly listeners = new Set<CarrierListener>();
-  private readonly buffer: InboxEvent[] = [];
+  private readonly buffer: KeptEvent[] = [];
   private readonly partReceipts: PartReceipts;
   private readonly reassembly: InboundReassembly;
 
@@ -50,11 +58,17 @@ export class SmppInbox {
     this.reassembly = new InboundReassembly(options.reassemblyLimit, options.reassemblyMaxAgeMs);
   }
 
-  /** Registers a listener and hands it what was kept; returns the unsubscribe function. */
+  /**
+   * Registers a listener and hands it what was kept (each deliver_sm answered once the listener
+   * is done with it); returns the unsubscribe function.
+   */
   subscribe(listener: CarrierListener): () => void {
     this.listeners.add(listener);
     const kept = this.buffer.splice(0, this.buffer.length);
-    for (const event of kept) this.deliver(event, [listener]);
+    for (const { event, answer } of kept) {
+      const status = this.deliver(event, [listener]);
+      if (answer) void Promise.resolve(status).then(answer);
+    }
     return () => {
       this.listeners.delete(listener);
     };
@@ -79,7 +93,11 @@ export class SmppInbox {
       return ESME_RX_T_APPN;
     }
     const event = isReceipt(pdu.esm_class) ? this.receipt(pdu) : this.inbound(pdu);
-    return event ? this.emit(event) : ESME_ROK;
+    if (!event) return ESME_ROK;
+    if (this.listeners.size === 0) {
+      return new Promise<number>((answer) => this.keep({ event, answer }));
+    }
+    return this.deliver(event, [...this.listeners]);
   }
 
   /** Gives up on long MO messages whose parts stopped coming; hands on what arrived of them. */
@@ -157,14 +175,18 @@ export class SmppInbox {
     return { kind: 'inbound', sms };
   }
 
-  private emit(event: InboxEvent): number | Promise<number> {
-    if (this.listeners.size === 0) {
-      this.buffer.push(event);
-      // sweep() may add beyond the limit; the oldest go, as a bound must hold.
-      if (this.buffer.length > this.options.bufferLimit) this.buffer.shift();
-      return ESME_ROK;
-    }
-    return this.deliver(event, [...this.listeners]);
+  /** An event without a deliver_sm of its own (a long MO message given up on, see sweep). */
+  private emit(event: InboxEvent): void {
+    if (this.listeners.size === 0) this.keep({ event });
+    else void this.deliver(event, [...this.listeners]);
+  }
+
+  private keep(kept: KeptEvent): void {
+    this.buffer.push(kept);
+    // sweep() may add beyond the limit; the oldest go, as a bound must hold (the SMSC is asked
+    // to deliver theirs again).
+    if (this.buffer.length > this.options.bufferLimit)
+      this.buffer.shift()!.answer?.(ESME_RX_T_APPN);
   }
 
   private deliver(

@@ -1,9 +1,11 @@
 /**
  * A carrier's HTTP callback, once the API has it: the carrier checks its signature (Twilio) or
- * callback token (Tencent, Alibaba) and parses it; receipts go to recordReceipt, inbound messages
- * to the inbound handling (STOP, START, HELP, YES/是, the inbox). Nothing is believed or changed
- * before the check passed: a forged or altered callback throws FORBIDDEN and leaves no trace but
- * a log line.
+ * callback token (Tencent, Alibaba) and parses it; receipts go to recordReceipts, inbound
+ * messages to the inbound handling (STOP, START, HELP, YES/是, the inbox). Nothing is believed or
+ * changed before the check passed: a forged or altered callback throws FORBIDDEN and leaves no
+ * trace but a log line. A receipt for a message whose carrier id is not written yet is held in
+ * the same transaction and applied once it is (held-receipts.ts); the carrier gets its answer
+ * at once either way.
  *
  * Repeats change nothing: receipts are idempotent by message and status, inbound messages by the
  * carrier's id (or, where it gives none, a keyed hash of sender, carrier time and text). Where the
@@ -11,12 +13,11 @@
  * beyond the clock skew) is refused as stale: a replay of an old request, or one too late to act on.
  */
 import type { AppContext } from '../app-context.js';
-import type { Carrier, CarrierRequest, InboundSms } from '../carriers/carrier.js';
+import type { Carrier, CarrierRequest, DeliveryReceipt, InboundSms } from '../carriers/carrier.js';
 import { receiveInbound, type InboundAction } from '../contacts/inbound.js';
 import { HeraldError } from '../core/errors.js';
 import { parsePhone, type CountryCode } from '../core/phone.js';
-import { callbackReceiptRetries } from './carrier-events.js';
-import { recordReceipt, type ReceiptResult } from './receipts.js';
+import { recordReceipts, type ReceiptResult } from './receipts.js';
 
 export const CALLBACK_KINDS = ['receipts', 'inbound'] as const;
 export type CallbackKind = (typeof CALLBACK_KINDS)[number];
@@ -64,16 +65,14 @@ export async function handleCarrierCallback(
     if (!carrier.parseReceipts) {
       throw new HeraldError('NOT_FOUND', `${carrier.name} does not report receipts by webhook`);
     }
+    const fresh: DeliveryReceipt[] = [];
     for (const receipt of carrier.parseReceipts(request)) {
-      if (isStale(receipt.at, now)) {
-        count('stale');
-        continue;
-      }
-      const result = await recordReceipt(ctx, receipt);
-      count(result);
-      // Faster than the dispatcher's own record of the carrier's id: tried again shortly.
-      if (result === 'unmatched') callbackReceiptRetries(ctx).retryLater(receipt);
+      if (isStale(receipt.at, now)) count('stale');
+      else fresh.push(receipt);
     }
+    // One transaction; a receipt faster than the dispatcher's record of its id is held in it.
+    if (fresh.length > 0)
+      for (const result of await recordReceipts(ctx, fresh, { now })) count(result);
   } else {
     if (!carrier.parseInbound) {
       throw new HeraldError('NOT_FOUND', `${carrier.name} does not deliver messages by webhook`);

@@ -9,10 +9,10 @@
  * Everything happens per batch, in a few statements each: one transaction claims the batch, one
  * decides it, one fences and hands over its marketing; then every submission of the batch is in
  * flight at once, so a carrier's window stays full, and the outcomes are recorded as the answers
- * come, a few transactions for the batch (outcome-writer.ts: a carrier id must be known before
- * its receipt comes, and a crash must leave few unwritten). Within a batch, messages to one
- * number are decided and handed over in claim order; `drainOutbox` runs two batches side by side
- * so that the database works on one while the carrier answers the other.
+ * come, a few transactions for the batch (outcome-writer.ts: a crash must leave few unwritten;
+ * a receipt that came before its id is held and applied in the same write). Within a batch,
+ * messages to one number are decided and handed over in claim order; `drainOutbox` runs two
+ * batches side by side so that the database works on one while the carrier answers the other.
  *
  * Crash semantics. A worker that dies leaves its claims with a lease. When the lease runs out:
  *   - `sending` (claimed, not yet decided): no carrier has seen it, so it is claimed again,

@@ -4,11 +4,10 @@
  * transaction each), so the writes follow the answers by about one transaction.
  *
  * Why not at the end of the batch: a carrier id is known to Herald only once it is written.
- * Until then its receipt matches nothing and is held (carrier-events.ts retries it for ~10 s
- * before it gives up, and only then acknowledges it), and a worker killed meanwhile leaves every
- * id it had not written unmatched for good. Written at the end of a batch of 500, that was up to
- * a thousand receipts held 10 s each in the SMSC's deliver window, in front of the receipts of
- * the messages sent again after the crash, which then came too late or never.
+ * Until then its receipt matches nothing and waits in held_receipts (held-receipts.ts: applied
+ * when the id is written), and a worker killed meanwhile leaves every id it had not written
+ * unmatched for good: a transactional message is sent again, a marketing one ends `unknown`.
+ * Writing as the answers come keeps both few.
  */
 import type { AppContext } from '../app-context.js';
 import type { MessageRow } from '../store/messages.js';

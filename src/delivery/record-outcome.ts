@@ -9,6 +9,7 @@ import type { AppContext } from '../app-context.js';
 import { recordConsent } from '../contacts/consent.js';
 import type { DbOrTx } from '../store/database.js';
 import { recordSent, type AcceptedSend } from '../store/dispatch-batch.js';
+import { lockCarrierIds } from '../store/held-receipts.js';
 import {
   addHardBounce,
   finishClaim,
@@ -17,6 +18,7 @@ import {
 } from '../store/messages.js';
 import { addSuppression } from '../store/suppressions.js';
 import { emitMessageOutcome } from '../webhooks/emit.js';
+import { applyHeldReceipts, type WrittenCarrierId } from './held-receipts.js';
 import { recordHistory, type Transition } from './history.js';
 import { isAmbiguous, isCarrierOptOut, isHardBounce } from './outcomes.js';
 import type { MessageStatus } from './outbox.js';
@@ -188,19 +190,14 @@ export async function recordOutcome(
   outcome: SubmitOutcome,
   opts: { leaseUntil: string; now: Date; maxAttempts: number },
 ): Promise<Outcome | null> {
-  const kind = classify(row, outcome, opts.maxAttempts);
-  const done = await ctx.store.db
-    .transaction()
-    .execute((tx) => writeOutcome(tx, row, outcome, kind, opts, ctx));
-  if (!done) return null;
-  logRefusal(ctx, row, outcome, kind);
-  return kind;
+  return (await recordOutcomes(ctx, [{ row, outcome }], opts)).get(row.id) ?? null;
 }
 
 /**
  * recordOutcome for a batch, in one transaction: the messages the first carrier accepted (nearly
  * all of them) in one UPDATE with one history insert, the others one by one as recordOutcome
- * writes them. Per message: its outcome, or null when the claim was taken over meanwhile.
+ * writes them; then the receipts held for the carrier ids written (held-receipts.ts). Per
+ * message: its outcome, or null when the claim was taken over meanwhile.
  */
 export async function recordOutcomes(
   ctx: AppContext,
@@ -224,7 +221,17 @@ export async function recordOutcomes(
       rest.push({ row, outcome, kind });
     }
   }
+  const accepted: WrittenCarrierId[] = [
+    ...simple,
+    ...rest.flatMap(({ outcome: { result, carrier } }) =>
+      result.status === 'accepted' && carrier
+        ? [{ carrier, carrierMessageId: result.carrierMessageId }]
+        : [],
+    ),
+  ];
   await ctx.store.db.transaction().execute(async (tx) => {
+    // PostgreSQL: first of all, as the receipts' side does (lock order), see held-receipts.ts.
+    await lockCarrierIds(tx, accepted);
     const sent = await recordSent(tx, { sends: simple, leaseUntil: opts.leaseUntil });
     await recordHistory(
       tx,
@@ -238,9 +245,19 @@ export async function recordOutcomes(
         })),
     );
     for (const s of simple) kinds.set(s.id, sent.has(s.id) ? 'sent' : null);
+    const written: WrittenCarrierId[] = simple
+      .filter((s) => sent.has(s.id))
+      .map((s) => ({ carrier: s.carrier, carrierMessageId: s.carrierMessageId }));
     for (const { row, outcome, kind } of rest) {
-      kinds.set(row.id, (await writeOutcome(tx, row, outcome, kind, opts, ctx)) ? kind : null);
+      const done = await writeOutcome(tx, row, outcome, kind, opts, ctx);
+      kinds.set(row.id, done ? kind : null);
+      const { result } = outcome;
+      if (done && result.status === 'accepted' && outcome.carrier) {
+        written.push({ carrier: outcome.carrier, carrierMessageId: result.carrierMessageId });
+      }
     }
+    // Receipts that came before their id was known wait in held_receipts: applied now.
+    await applyHeldReceipts(ctx, tx, written);
   });
   for (const { row, outcome, kind } of rest) {
     if (kinds.get(row.id)) logRefusal(ctx, row, outcome, kind);

@@ -5,6 +5,7 @@ import { hygieneJob } from '../contacts/hygiene.js';
 import { doiExpiryJob } from '../contacts/double-opt-in.js';
 import { retentionJob } from '../contacts/retention.js';
 import { dispatchJob } from '../delivery/dispatcher.js';
+import { heldReceiptsJob } from '../delivery/held-receipts.js';
 import { deleteLoginFailuresBefore } from '../store/login-failures.js';
 import { deleteExpiredSessions, deleteIdleSessions } from '../store/sessions.js';
 import { webhookDeliveryJob } from '../webhooks/deliver.js';
@@ -32,6 +33,7 @@ export const JOBS: readonly Job[] = [
   hygieneJob,
   retentionJob,
   dispatchJob,
+  heldReceiptsJob,
   doiExpiryJob,
   webhookDeliveryJob,
   pumpingPruneJob,

@@ -311,9 +311,15 @@ export async function findMessagesByCarrierIds(
   return rows;
 }
 
-/** Hard bounces for many contacts (a contact may appear more than once). */
+/**
+ * Hard bounces for many contacts (a contact may appear more than once), in the order of their ids
+ * so that two transactions bouncing the same contacts lock them in the same order.
+ */
 export async function addHardBounces(db: DbOrTx, contactIds: readonly number[]): Promise<void> {
-  const counts = groupBy(contactIds, (id) => id);
+  const counts = groupBy(
+    [...contactIds].sort((a, b) => a - b),
+    (id) => id,
+  );
   for (const [id, times] of counts) {
     await db
       .updateTable('contacts')

@@ -188,20 +188,6 @@ export async function handedSendTimes(
   return rows.map((r) => ({ purpose: r.purpose, kind: r.kind, at: r.sent_at! }));
 }
 
-export async function findMessageByCarrierId(
-  db: DbOrTx,
-  opts: { carrier: string; carrierMessageId: string },
-): Promise<MessageRow | undefined> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('carrier', '=', opts.carrier)
-    .where('carrier_message_id', '=', opts.carrierMessageId)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 export async function findMessageByIdempotencyKey(
   db: DbOrTx,
   key: string,
@@ -211,20 +197,6 @@ export async function findMessageByIdempotencyKey(
     .selectAll()
     .where('idempotency_key', '=', key)
     .executeTakeFirst();
-}
-
-/** Changes a message only if it is still in one of `from`; false when it was not. */
-export async function updateMessageFrom(
-  db: DbOrTx,
-  opts: { id: number; from: readonly string[]; patch: MessagePatch },
-): Promise<boolean> {
-  const result = await db
-    .updateTable('messages')
-    .set(opts.patch)
-    .where('id', '=', opts.id)
-    .where('status', 'in', opts.from)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
 }
 
 /** A permanent delivery failure of the contact's number, for the hygiene job to act on. */

@@ -412,6 +412,24 @@ export interface ConversionsTable {
   request_hash: string;
 }
 
+/** A delivery receipt that matched no message yet, kept until it does or expires (0016). */
+export interface HeldReceiptsTable {
+  id: Generated<number>;
+  carrier: string;
+  carrier_message_id: string;
+  status: string;
+  error_code: string | null;
+  done_at: string;
+  detail: string; // JSON: the rest of the receipt
+  received_at: string;
+}
+
+/** Receipts dropped unmatched after the hold, per carrier (0016). */
+export interface ReceiptDropsTable {
+  carrier: string;
+  dropped: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -443,4 +461,6 @@ export interface Database {
   campaigns: CampaignsTable;
   segments: SegmentsTable;
   conversions: ConversionsTable;
+  held_receipts: HeldReceiptsTable;
+  receipt_drops: ReceiptDropsTable;
 }

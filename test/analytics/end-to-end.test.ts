@@ -124,7 +124,7 @@ describe.each(DIALECTS)('[%s] campaign analytics end to end', (dialect) => {
     expect((await recordEvents(t.ctx, purchases, { now: NOON_LA })).accepted).toBe(
       purchases.length,
     );
-    events = wireCarrierEvents(t.ctx, { retryMs: 10 });
+    events = wireCarrierEvents(t.ctx);
   });
   afterAll(async () => {
     events.stop();

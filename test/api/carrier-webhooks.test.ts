@@ -136,6 +136,46 @@ describe.each(DIALECTS)('[%s] carrier webhooks', (dialect) => {
     expect((await history(row.id)).slice(-2)).toEqual(['sent', 'delivered']);
   });
 
+  it('holds a Twilio status callback that came before the message id was written, and applies it then', async () => {
+    const carrier = t.ctx.carriers.get('twilio')!;
+    const send = carrier.send.bind(carrier);
+    const early: { status: number; held: number; messageStatus: string }[] = [];
+    const queued = await enqueueMessage(t.ctx, {
+      to: '+14155550163',
+      purpose: 'transactional',
+      kind: 'api',
+      body: 'Your order has shipped',
+      carrier: 'twilio',
+    });
+    // Twilio calls back while Herald is still recording its answer to the send.
+    carrier.send = async (sms) => {
+      const result = await send(sms);
+      if (result.status === 'accepted') {
+        const callback = await twilio.deliverReceipt(result.carrierMessageId, 'delivered');
+        const res = await post(callback);
+        const held = await db()
+          .selectFrom('held_receipts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('carrier', '=', 'twilio')
+          .executeTakeFirstOrThrow();
+        const row = (await findMessage(db(), queued.id))!;
+        early.push({ status: res.status, held: Number(held.n), messageStatus: row.status });
+      }
+      return result;
+    };
+    try {
+      await dispatchDue(t.ctx, {});
+    } finally {
+      carrier.send = send;
+    }
+    // Answered at once (no retry needed from Twilio), saved while the message was `submitted`.
+    expect(early).toEqual([{ status: 204, held: 1, messageStatus: 'submitted' }]);
+    expect((await findMessage(db(), queued.id))!.status).toBe('delivered');
+    expect((await history(queued.id)).slice(-2)).toEqual(['sent', 'delivered']);
+    const left = await db().selectFrom('held_receipts').selectAll().execute();
+    expect(left).toEqual([]);
+  });
+
   it('refuses forged or altered Twilio callbacks with 403, changing nothing', async () => {
     const row = await sent('twilio', '+14155550161');
     const genuine = await twilio.deliverReceipt(row.carrier_message_id!, 'undelivered');

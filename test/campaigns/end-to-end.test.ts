@@ -117,7 +117,7 @@ describe('campaign end to end on the embedded default', () => {
     );
 
     expect(await runCampaigns(t.ctx, { now: NOON_LA })).toMatchObject({ started: 1, planned: 6 });
-    const events = wireCarrierEvents(t.ctx, { retryMs: 10 });
+    const events = wireCarrierEvents(t.ctx);
     try {
       expect((await dispatchDue(t.ctx, { now: NOON_LA })).sent).toBe(5);
       await vi.waitFor(async () => {

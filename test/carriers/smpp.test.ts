@@ -234,14 +234,19 @@ describe('smpp carrier', () => {
     expect(inspectText(chinese).segments).toBeGreaterThan(2);
   });
 
-  it('keeps what arrives before anyone subscribes, and asks the SMSC to wait when full', async () => {
+  it('keeps what arrives before anyone subscribes unanswered, and asks the SMSC to wait when full', async () => {
     const { carrier, fake } = await start({ bufferLimit: 1 });
-    await fake.injectInbound('+447700900123', 'first');
+    let answered = 0;
+    const first = fake.injectInbound('+447700900123', 'first').then(() => (answered += 1));
+    await vi.waitFor(() => expect(carrier.status().keptForListeners).toBe(1));
     const second = fake.injectInbound('+447700900123', 'second');
     await vi.waitFor(() => expect(fake.counts().deliverRefusals).toBeGreaterThanOrEqual(1));
+    // Nobody has recorded `first` yet: the SMSC still holds it.
+    expect(answered).toBe(0);
     const inbound: InboundSms[] = [];
     carrier.subscribe({ onInbound: (m) => inbound.push(m) });
-    await second;
+    await Promise.all([first, second]);
+    expect(answered).toBe(1);
     expect(inbound.map((m) => m.text)).toEqual(['first', 'second']);
   });
 

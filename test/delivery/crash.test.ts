@@ -224,10 +224,20 @@ describe.each(DIALECTS)('[%s] kill -9 of a worker in the middle of the outbox', 
       const inFlightBound = 500;
       expect(tally['marketing unknown'] ?? 0).toBeLessThanOrEqual(inFlightBound);
       expect(resent).toBeLessThanOrEqual(inFlightBound);
+      // Every receipt the SMSC sent was taken in the end (the fake gives up after 20 refusals).
+      const smsc = fake.counts();
+      expect(smsc.deliverDrops).toBe(0);
+      // What stays held: receipts of ids the dead worker never wrote (its unrecorded answers).
+      const held = await ctx.store.db
+        .selectFrom('held_receipts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       console.log(
         `crash [${dialect}, ${workerCount} worker(s)] ${COUNT} messages in ${seconds.toFixed(0)} s; ` +
           `killed at ${atKill} accepted (${JSON.stringify(openAtKill)}); ` +
-          `ended ${JSON.stringify(tally)}; transactional sent twice: ${resent}`,
+          `ended ${JSON.stringify(tally)}; transactional sent twice: ${resent}; ` +
+          `receipts sent ${smsc.delivers} (refused ${smsc.deliverRefusals}), ` +
+          `held unmatched ${Number(held.n)}`,
       );
     },
     600_000 + COUNT * 30,

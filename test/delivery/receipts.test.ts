@@ -89,9 +89,9 @@ describe.each(DIALECTS)('[%s] delivery receipts', (dialect) => {
     );
     expect(
       await recordReceipt(ctx, { ...receipt, carrierMessageId: 'sim-none', status: 'delivered' }),
-    ).toBe('unmatched');
+    ).toBe('held');
     expect(await recordReceipt(ctx, { ...receipt, carrier: 'other', status: 'delivered' })).toBe(
-      'unmatched',
+      'held',
     );
   });
 
@@ -187,7 +187,7 @@ describe.each(DIALECTS)('[%s] receipts and inbound pushed by a carrier', (dialec
   afterAll(async () => t.close());
 
   it('wires receipts to the messages and inbound messages to the inbound handling', async () => {
-    const events = wireCarrierEvents(t.ctx, { retryMs: 10 });
+    const events = wireCarrierEvents(t.ctx);
     const contactId = await consentingContact(t.ctx, '+14155550143');
     const ids: number[] = [];
     for (const to of ['+14155550144', '+14155550145', '+14155550143']) {
@@ -208,7 +208,9 @@ describe.each(DIALECTS)('[%s] receipts and inbound pushed by a carrier', (dialec
       );
       expect(statuses).toEqual(['delivered', 'delivered', 'undelivered']);
     });
-    expect(events.counts()).toMatchObject({ applied: 3 });
+    // Applied on arrival, or held when it overtook the dispatcher's record of its id.
+    const { applied, held } = events.counts();
+    expect(applied + held).toBe(3);
 
     t.sims.simulator!.pushInbound('+14155550143', 'STOP');
     await vi.waitFor(() => expect(events.counts().inbound).toBe(1));
@@ -217,28 +219,6 @@ describe.each(DIALECTS)('[%s] receipts and inbound pushed by a carrier', (dialec
       (c) => c.purpose === 'marketing',
     );
     expect(marketing?.granted).toBe(0);
-    events.stop();
-  });
-
-  it('tries a receipt again that overtook the record of the carrier id', async () => {
-    const events = wireCarrierEvents(t.ctx, { retryMs: 10, maxTries: 50 });
-    const queued = await enqueueMessage(t.ctx, {
-      to: '+14155550146',
-      purpose: 'transactional',
-      kind: 'api',
-      body: 'Your order has shipped',
-      now: NOON_LA,
-    });
-    t.sims.simulator!.pushReceipt('sim-early', 'delivered');
-    await vi.waitFor(() => expect(events.counts().unmatched).toBeGreaterThan(0));
-    await t.ctx.store.db
-      .updateTable('messages')
-      .set({ status: 'sent', carrier: 'simulator', carrier_message_id: 'sim-early' })
-      .where('id', '=', queued.id)
-      .execute();
-    await vi.waitFor(async () =>
-      expect((await findMessage(t.ctx.store.db, queued.id))!.status).toBe('delivered'),
-    );
     events.stop();
   });
 });

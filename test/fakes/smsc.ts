@@ -27,6 +27,9 @@ const STATUS = {
   throttled: 0x58,
 } as const;
 
+/** Tries of one deliver_sm (each refusal or lost answer costs one) before the fake drops it. */
+const MAX_DELIVERIES = 20;
+
 const RECEIPT_STAT: Record<ReceiptStatus, { stat: string; state: number; err: string }> = {
   delivered: { stat: 'DELIVRD', state: 2, err: '000' },
   undelivered: { stat: 'UNDELIV', state: 5, err: '001' },
@@ -90,7 +93,10 @@ export interface FakeSmscOptions {
    * text to the same number meets the same fault in every run, whatever the order of arrival.
    */
   readonly seed?: number;
-  /** How long a receipt or MO message waits for a bound ESME before it is dropped. Default 5 s. */
+  /**
+   * How long a receipt or MO message waits for a bound ESME before it is dropped (counted in
+   * deliverDrops). Default 5 s.
+   */
   readonly holdForBindMs?: number;
   /** How long a deliver_sm waits for its deliver_sm_resp before it is sent again. Default 5 s. */
   readonly deliverTimeoutMs?: number;
@@ -112,6 +118,8 @@ export interface SmscCounts {
   enquireLinks: number;
   delivers: number;
   deliverRefusals: number;
+  /** Receipts and MO messages given up: no bind within holdForBindMs, or refused every time. */
+  deliverDrops: number;
   /** Most submit_sm received and not yet answered at one time. */
   maxInFlight: number;
 }
@@ -152,6 +160,7 @@ export class FakeSmsc implements CarrierFake {
     enquireLinks: 0,
     delivers: 0,
     deliverRefusals: 0,
+    deliverDrops: 0,
     maxInFlight: 0,
   };
   private faults: SmscFaults;
@@ -498,10 +507,16 @@ export class FakeSmsc implements CarrierFake {
    * deliver_sm_resp).
    */
   private async deliver(fields: Record<string, unknown>): Promise<void> {
-    for (let attempt = 1; attempt <= 20 && !this.closed; attempt++) {
-      const peer = await this.boundPeer();
-      if (!peer) return;
+    for (let attempt = 1; attempt <= MAX_DELIVERIES && !this.closed; attempt++) {
+      // The bind is chosen when the deliver_sm goes out, not before it waited for the window:
+      // one that waited while its bind died goes to another bind instead of failing on it.
       await this.deliverSlot();
+      const peer = await this.boundPeer();
+      if (!peer) {
+        this.releaseDeliverSlot();
+        this.counters.deliverDrops += 1;
+        return;
+      }
       this.counters.delivers += 1;
       const status = await new Promise<number>((resolve) => {
         const done = (code: number) => {
@@ -522,6 +537,7 @@ export class FakeSmsc implements CarrierFake {
       this.counters.deliverRefusals += 1;
       await new Promise<void>((resolve) => this.later(100, resolve));
     }
+    if (!this.closed) this.counters.deliverDrops += 1;
   }
 
   private async deliverSlot(): Promise<void> {

@@ -18,6 +18,7 @@ import * as authHardening from './0013-auth-hardening.js';
 import * as carrierAccounts from './0014-carrier-accounts.js';
 import * as conversions from './0015-conversions.js';
 import * as inboxOverview from './0016-inbox-overview.js';
+import * as heldReceipts from './0017-held-receipts.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -35,4 +36,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-carrier-accounts': carrierAccounts,
   '0015-conversions': conversions,
   '0016-inbox-overview': inboxOverview,
+  '0017-held-receipts': heldReceipts,
 };
