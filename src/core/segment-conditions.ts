@@ -17,7 +17,8 @@ export const MAX_LIST_VALUES = 500;
 export const MAX_VALUE_LENGTH = 200;
 
 const Days = Type.Integer({ minimum: 1, maximum: MAX_WINDOW_DAYS });
-const Text = Type.String({ minLength: 1, maxLength: MAX_VALUE_LENGTH });
+// Values are compared trimmed: one of spaces alone would become the empty value, so it is refused.
+const Text = Type.String({ minLength: 1, maxLength: MAX_VALUE_LENGTH, pattern: '\\S' });
 const TextList = Type.Array(Text, { minItems: 1, maxItems: MAX_LIST_VALUES });
 const Closed = { additionalProperties: false } as const;
 

@@ -175,6 +175,9 @@ function shapeError(
     const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
     return { path: `${path}${e.instancePath}`, message: `must be one of ${allowed.join(', ')}` };
   }
+  if (e.keyword === 'pattern' && (e.params as { pattern?: string }).pattern === '\\S') {
+    return { path: `${path}${e.instancePath}`, message: 'must not be blank' };
+  }
   if (e.keyword === 'pattern' && kind === 'country') {
     return {
       path: `${path}${e.instancePath}`,

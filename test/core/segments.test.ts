@@ -300,6 +300,9 @@ describe('checkSegmentFilter: refused with the place and the reason', () => {
     ['an empty or', { or: [] }, '/or', /at least one/],
     ['too deep', nested(MAX_DEPTH + 1), '/not/not/not/not/not/not/not/not', /at most 8 levels/],
     ['a bad segment id', { kind: 'segment', id: 'one' }, '/id', /./],
+    // Values are compared trimmed: spaces alone would become an empty tag (found by fuzzing).
+    ['a blank tag', { and: [{ or: [{ kind: 'tag', in: [' '] }] }] }, '/and/0/or/0/in/0', /blank/],
+    ['a blank category', { kind: 'purchase', categories: ['  '] }, '/categories/0', /blank/],
   ];
   it.each(cases)('%s', (_name, input, path, message) => {
     const result = check(input);
