@@ -14,9 +14,8 @@ import {
   createUser,
   DESKTOP,
   launchBrowser,
-  openPage,
   PHONE,
-  signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -93,15 +92,8 @@ describe('console: campaigns', { timeout: 90_000 }, () => {
     await herald?.stop();
   });
 
-  /** A signed-in page; the 401 of the first /auth/me before sign-in is not the page's fault. */
-  async function enter(user: string, viewport: typeof DESKTOP | typeof PHONE = DESKTOP) {
-    const watched = await openPage(browser, viewport);
-    // A step that never comes fails with its own name, before the test's time is up.
-    watched.page.setDefaultTimeout(15_000);
-    await signIn(watched.page, herald.url, user, passwords[user]!);
-    watched.errors.length = 0;
-    return watched;
-  }
+  const enter = (user: string, viewport: typeof DESKTOP | typeof PHONE = DESKTOP) =>
+    signedInPage(browser, herald.url, user, passwords[user]!, { viewport, stepTimeoutMs: 15_000 });
 
   async function clean(
     watched: Awaited<ReturnType<typeof enter>>,

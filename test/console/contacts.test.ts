@@ -11,9 +11,8 @@ import {
   createUser,
   DESKTOP,
   launchBrowser,
-  openPage,
   PHONE,
-  signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -40,12 +39,8 @@ describe('console: contacts', () => {
     viewport: { width: number; height: number } = DESKTOP,
     locale = 'en-GB',
   ) {
-    const watched = await openPage(browser, viewport, locale);
     const password = username === 'admin' ? herald.adminPassword : passwords[username]!;
-    await signIn(watched.page, herald.url, username, password);
-    // Whatever the browser said before the sign-in is not this page's.
-    watched.errors.splice(0);
-    return watched;
+    return signedInPage(browser, herald.url, username, password, { viewport, locale });
   }
 
   const timeline = (page: Page) => page.getByRole('list', { name: 'Consent timeline' });

@@ -12,9 +12,8 @@ import {
   createUser,
   DESKTOP,
   launchBrowser,
-  openPage,
   PHONE,
-  signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -56,12 +55,8 @@ describe('console dashboard', () => {
     username: string,
     password: string,
     locale?: string,
-  ): Promise<WatchedPage> => {
-    const watched = await openPage(browser, viewport, locale);
-    await signIn(watched.page, herald.url, username, password);
-    watched.errors.splice(0);
-    return watched;
-  };
+  ): Promise<WatchedPage> =>
+    signedInPage(browser, herald.url, username, password, { viewport, locale });
   const zoneOf = (page: Page) =>
     page.evaluate<string>('Intl.DateTimeFormat().resolvedOptions().timeZone');
 

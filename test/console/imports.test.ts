@@ -13,9 +13,8 @@ import {
   createUser,
   DESKTOP,
   launchBrowser,
-  openPage,
   PHONE,
-  signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -40,13 +39,8 @@ describe('console: imports', () => {
   let admin: ApiSession;
   let miaPassword: string;
 
-  async function asMia(viewport: { width: number; height: number } = DESKTOP) {
-    const watched = await openPage(browser, viewport);
-    await signIn(watched.page, herald.url, 'mia', miaPassword);
-    // Whatever the browser said before the sign-in is not this page's.
-    watched.errors.splice(0);
-    return watched;
-  }
+  const asMia = (viewport: { width: number; height: number } = DESKTOP) =>
+    signedInPage(browser, herald.url, 'mia', miaPassword, { viewport });
 
   async function chooseFile(page: Page) {
     await page.getByLabel('CSV file').setInputFiles({

@@ -12,9 +12,8 @@ import {
   createUser,
   DESKTOP,
   launchBrowser,
-  openPage,
   PHONE,
-  signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -52,13 +51,7 @@ describe('console messages and inbox', () => {
     viewport: { width: number; height: number },
     username = 'admin',
     password = herald.adminPassword,
-  ): Promise<WatchedPage> => {
-    const watched = await openPage(browser, viewport);
-    await signIn(watched.page, herald.url, username, password);
-    // The sign-in page's 401 (no session yet) is expected; anything after it is not.
-    watched.errors.splice(0);
-    return watched;
-  };
+  ): Promise<WatchedPage> => signedInPage(browser, herald.url, username, password, { viewport });
   const clean = async (watched: WatchedPage, name: string, heading: string | RegExp) => {
     const result = await checkPage(watched, name, heading);
     expect(result.violations).toEqual([]);

@@ -25,9 +25,8 @@ import {
   createUser,
   DESKTOP,
   launchBrowser,
-  openPage,
   PHONE,
-  signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -65,13 +64,8 @@ describe('console: segments', () => {
     await herald?.stop();
   });
 
-  /** A signed-in page; the 401 of the first /auth/me before sign-in is not the page's fault. */
-  async function enter(viewport: typeof DESKTOP | typeof PHONE, user: string, password: string) {
-    const watched = await openPage(browser, viewport);
-    await signIn(watched.page, herald.url, user, password);
-    watched.errors.length = 0;
-    return watched;
-  }
+  const enter = (viewport: typeof DESKTOP | typeof PHONE, user: string, password: string) =>
+    signedInPage(browser, herald.url, user, password, { viewport });
 
   const liveCount = (page: Page) =>
     page.getByRole('status', { name: 'Matching contacts' }).textContent();

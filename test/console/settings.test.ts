@@ -18,6 +18,7 @@ import {
   openPage,
   PHONE,
   signIn,
+  signedInPage,
   startHerald,
   type ApiSession,
   type Herald,
@@ -86,15 +87,11 @@ describe('console settings', { timeout: 120_000 }, () => {
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
-  async function adminPage(viewport: { width: number; height: number } = DESKTOP) {
-    const watched = await openPage(browser, viewport);
-    // A step that cannot happen fails with its locator before the test's own time runs out.
-    watched.context.setDefaultTimeout(15_000);
-    await signIn(watched.page, herald.url, 'admin', herald.adminPassword);
-    // The 401 of the first /auth/me before sign-in is expected; nothing after it is.
-    watched.errors.length = 0;
-    return watched;
-  }
+  const adminPage = (viewport: { width: number; height: number } = DESKTOP) =>
+    signedInPage(browser, herald.url, 'admin', herald.adminPassword, {
+      viewport,
+      stepTimeoutMs: 15_000,
+    });
 
   for (const viewport of [DESKTOP, PHONE]) {
     it(`offers an admin every section, each clean and accessible at ${viewport.width}px`, async () => {
