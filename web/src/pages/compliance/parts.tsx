@@ -1,5 +1,4 @@
 /** Small pieces shared by the compliance pages: badges, the subject picker, form checks. */
-import { useCallback, useState } from 'react';
 import type { ReactNode } from 'react';
 import { Field } from '../../components/ui';
 import { useStrings } from './strings';
@@ -192,37 +191,8 @@ export function SubjectFields({
   );
 }
 
-/** Runs one write at a time: busy while it runs, its error kept for the page to show. */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = useCallback(async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await work();
-    } catch (err) {
-      setError(err);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  return { busy, error, run, clearError: () => setError(null) };
-}
-
-/** Saves a JSON document as a file through the browser (it never leaves the page otherwise). */
-export function downloadJson(name: string, data: unknown): void {
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
+export { useAction } from '../../lib/use-action';
+export { downloadJson } from '../../lib/download';
 
 /** ISO instant to the short local form; the full instant stays in the title. */
 export function Time({ iso, format }: { iso: string; format: (iso: string) => string }) {

@@ -9,6 +9,7 @@ import type { FormEvent, ReactNode } from 'react';
 import { Dialog, ErrorNote, Field } from '../../components/ui';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
+import { useAction } from '../../lib/use-action';
 import { useCommon } from '../../lib/strings';
 import { SUPPRESSION_REASONS, SUPPRESSION_SCOPES } from './domain';
 import { useContactStrings } from './strings';
@@ -167,23 +168,6 @@ function ReasonField({
   );
 }
 
-function useWrite() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (write: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await write();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
-}
-
 function RevealForm({
   contact,
   onDone,
@@ -196,7 +180,7 @@ function RevealForm({
   const t = useContactStrings();
   const [reason, setReason] = useState('');
   const [tried, setTried] = useState(false);
-  const write = useWrite();
+  const write = useAction();
   const invalid = tried && reason.trim().length < MIN_REASON;
   return (
     <DialogForm
@@ -239,7 +223,7 @@ function OptOutForm({
   const t = useContactStrings();
   const [note, setNote] = useState('');
   const [tried, setTried] = useState(false);
-  const write = useWrite();
+  const write = useAction();
   const invalid = tried && note.trim().length < MIN_REASON;
   return (
     <DialogForm
@@ -285,7 +269,7 @@ function BlockForm({
   const [reason, setReason] = useState<string>('blocklist');
   const [note, setNote] = useState('');
   const [tried, setTried] = useState(false);
-  const write = useWrite();
+  const write = useAction();
   const invalid = tried && note.trim().length < MIN_REASON;
   return (
     <DialogForm

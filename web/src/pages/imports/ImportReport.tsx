@@ -9,6 +9,7 @@ import { Card, DataTable, ErrorNote, Field, Loading, StatusBadge } from '../../c
 import type { Column } from '../../components/ui';
 import { api, apiUrl } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
+import { downloadJson } from '../../lib/download';
 import { usePaged } from '../contacts/use-paged';
 import { IMPORT_OUTCOMES } from './domain';
 import { useImportStrings } from './strings';
@@ -38,7 +39,7 @@ const OUTCOME_TONE: Record<Outcome, string> = {
 };
 
 /** Every line of the report, page by page, saved as one JSON file. */
-async function downloadJson(id: number, outcome: string | undefined): Promise<void> {
+async function downloadReport(id: number, outcome: string | undefined): Promise<void> {
   const items: ReportLine[] = [];
   let after: number | null | undefined;
   do {
@@ -50,16 +51,7 @@ async function downloadJson(id: number, outcome: string | undefined): Promise<vo
     items.push(...page.items);
     after = page.nextAfterLine;
   } while (after !== null);
-  const url = URL.createObjectURL(
-    new Blob([JSON.stringify(items, null, 2)], { type: 'application/json' }),
-  );
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `import-${id}-report.json`;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  downloadJson(`import-${id}-report.json`, items);
 }
 
 export function ImportReport({ record }: { record: ImportRecord }) {
@@ -118,7 +110,7 @@ export function ImportReport({ record }: { record: ImportRecord }) {
     setPreparing(true);
     setError(null);
     try {
-      await downloadJson(record.id, outcome || undefined);
+      await downloadReport(record.id, outcome || undefined);
     } catch (err) {
       setError(err);
     } finally {

@@ -1,33 +1,16 @@
 /**
- * Small pieces the settings pages share: a write with its busy state and Herald's error, a secret
+ * Small pieces the settings pages share (and useAction, re-exported from lib): a secret
  * shown once with a copy button, a confirmation before a destructive action, and a list of short
  * tokens (countries, keywords) edited as removable chips.
  */
-import { useCallback, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 import { Dialog, ErrorNote } from '../../components/ui';
 import { useCommon } from '../../lib/strings';
+import { useAction } from '../../lib/use-action';
 import { useShared } from './strings';
 
-/** Runs a write: busy while it runs, its error kept to be shown as Herald said it. */
-export function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = useCallback(async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await work();
-    } catch (err) {
-      setError(err);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  const clear = useCallback(() => setError(null), []);
-  return { busy, error, run, clear, setError };
-}
+export { useAction };
 
 /** A secret (password, API key, signing secret) shown this once, with a copy button. */
 export function OnceSecret({
