@@ -4,6 +4,7 @@
  * authentication, each resource its own route module.
  */
 import { Ajv } from 'ajv';
+import { refuseNulCharacters } from './input.js';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -109,6 +110,7 @@ export async function buildApi(ctx: AppContext): Promise<FastifyInstance> {
     (httpPart === 'body' ? bodyAjv : urlAjv).compile(schema),
   );
   installErrorHandling(app);
+  refuseNulCharacters(app);
   app.addSchema(ErrorBody);
 
   await app.register(helmet, {
