@@ -111,6 +111,8 @@ export async function receiveInbound(
   opts: ReceiveOptions = {},
 ): Promise<InboundOutcome> {
   const db = ctx.store.db;
+  // Some SMSCs end a text with a C string's NUL; no store keeps U+0000 (PostgreSQL refuses it).
+  const text = sms.text.replaceAll('\u0000', '');
   const parsed = parsePhone(sms.from, ctx.config.defaultCountry as CountryCode | undefined);
   if (!parsed.ok) {
     ctx.logger.warn(
@@ -131,7 +133,7 @@ export async function receiveInbound(
   const pack = policyOf(parsed.country);
   const open = await findOpenRequest(db, { phoneIndex, now: now.toISOString() });
   const { intent, matched, rule } = classifyInbound(
-    sms.text,
+    text,
     keywordsFor(pack, open !== undefined),
   );
   let inbound: Awaited<ReturnType<typeof insertInboundMessage>>;
@@ -140,7 +142,7 @@ export async function receiveInbound(
       contact_id: contact?.id ?? null,
       phone_index: phoneIndex,
       phone_enc: ctx.cipher.encrypt(parsed.e164),
-      body: sms.text,
+      body: text,
       intent,
       carrier: sms.carrier,
       received_at: now.toISOString(),

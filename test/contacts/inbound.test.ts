@@ -184,6 +184,16 @@ describe.each(DIALECTS)('[%s] inbound SMS', (dialect) => {
     expect((await messagesOf(stranger)).map((m) => m.kind)).toEqual(['opt_out_confirmation']);
   });
 
+  it('reads a text an SMSC ended with a NUL, and keeps it without the NUL', async () => {
+    const stranger = '+14155550177';
+    const outcome = await receiveInbound(t.ctx, sim.injectInbound(stranger, 'STOP\u0000'));
+    expect(outcome).toMatchObject({ intent: 'opt_out', action: 'opted_out' });
+    const [kept] = await listInboundOf(t.ctx.store.db, {
+      phoneIndex: t.ctx.cipher.blindIndex(stranger),
+    });
+    expect(kept?.body).toBe('STOP');
+  });
+
   it('lets someone who opted out sign up again by double opt-in; a STOP closes an open request', async () => {
     // Opted in since the last STOP: this one changes their state and is confirmed again.
     sim.clear();
