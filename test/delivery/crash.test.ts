@@ -22,7 +22,9 @@ import { afternoonZoneAt, seedBulkOutbox, tagOf, type BulkOutbox } from './bulk-
 
 const COUNT = Number(process.env.HERALD_TEST_CRASH_MESSAGES ?? 1_000);
 const KILL_AT = 0.3; // share of the messages the SMSC has accepted when the worker is killed
-const LEASE_SECONDS = 5;
+// The lease a worker holds its claims for (HERALD_TEST_CRASH_LEASE_SECONDS; short, so the restart
+// finds the dead worker's claims expired soon).
+const LEASE_SECONDS = Number(process.env.HERALD_TEST_CRASH_LEASE_SECONDS ?? 5);
 const OPEN = ['queued', 'deferred', 'sending', 'submitted'];
 const root = process.cwd();
 const bin = path.join(root, 'bin', 'herald.js');
@@ -220,13 +222,8 @@ describe.each(DIALECTS)('[%s] kill -9 of a worker in the middle of the outbox', 
           ).toContain(row.carrier_message_id);
         }
       }
-      // Only what the dead worker held can be unknown or resent: a few batches' worth.
-      const inFlightBound = 500;
-      expect(tally['marketing unknown'] ?? 0).toBeLessThanOrEqual(inFlightBound);
-      expect(resent).toBeLessThanOrEqual(inFlightBound);
       // Every receipt the SMSC sent was taken in the end (the fake gives up after 20 refusals).
       const smsc = fake.counts();
-      expect(smsc.deliverDrops).toBe(0);
       // What stays held: receipts of ids the dead worker never wrote (its unrecorded answers).
       const held = await ctx.store.db
         .selectFrom('held_receipts')
@@ -234,11 +231,18 @@ describe.each(DIALECTS)('[%s] kill -9 of a worker in the middle of the outbox', 
         .executeTakeFirstOrThrow();
       console.log(
         `crash [${dialect}, ${workerCount} worker(s)] ${COUNT} messages in ${seconds.toFixed(0)} s; ` +
-          `killed at ${atKill} accepted (${JSON.stringify(openAtKill)}); ` +
+          `lease ${LEASE_SECONDS} s; killed at ${atKill} accepted (${JSON.stringify(openAtKill)}); ` +
           `ended ${JSON.stringify(tally)}; transactional sent twice: ${resent}; ` +
           `receipts sent ${smsc.delivers} (refused ${smsc.deliverRefusals}), ` +
           `held unmatched ${Number(held.n)}`,
       );
+      expect(smsc.deliverDrops).toBe(0);
+      // Only what the dead worker held can be unknown or resent: a few batches' worth. (A live
+      // worker's hand-off whose answer takes longer than the last fifth of the lease ends
+      // `unknown` too: on a machine loaded far beyond its cores, give the test a longer lease.)
+      const inFlightBound = 500;
+      expect(tally['marketing unknown'] ?? 0).toBeLessThanOrEqual(inFlightBound);
+      expect(resent).toBeLessThanOrEqual(inFlightBound);
     },
     600_000 + COUNT * 30,
   );
