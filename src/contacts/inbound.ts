@@ -132,10 +132,7 @@ export async function receiveInbound(
   const contact = await findContactByIndex(db, phoneIndex);
   const pack = policyOf(parsed.country);
   const open = await findOpenRequest(db, { phoneIndex, now: now.toISOString() });
-  const { intent, matched, rule } = classifyInbound(
-    text,
-    keywordsFor(pack, open !== undefined),
-  );
+  const { intent, matched, rule } = classifyInbound(text, keywordsFor(pack, open !== undefined));
   let inbound: Awaited<ReturnType<typeof insertInboundMessage>>;
   try {
     inbound = await insertInboundMessage(db, {
