@@ -66,6 +66,8 @@ export class SmppCarrier implements Carrier {
   private pumpTimer: NodeJS.Timeout | null = null;
   private readonly sweepTimer: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
+  /** Sessions whose socket holds writes back until the current tick ends. */
+  private readonly corked = new Set<smpp.Session>();
 
   constructor(options: SmppCarrierOptions) {
     this.name = options.name ?? SMPP_CARRIER_NAME;
@@ -230,7 +232,7 @@ export class SmppCarrier implements Carrier {
       // Acknowledged once the listeners have it recorded (or refused: delivered again later).
       const status = this.inbox.receive(pdu);
       if (typeof status === 'number') session.send(pdu.response({ command_status: status }));
-      else void status.then((s) => session.send(pdu.response({ command_status: s })));
+      else void status.then((s) => this.acknowledge(session, pdu.response({ command_status: s })));
     } else if (!pdu.isResponse() && pdu.command !== 'alert_notification') {
       session.send(
         new smpp.PDU('generic_nack', {
@@ -239,6 +241,23 @@ export class SmppCarrier implements Carrier {
         }),
       );
     }
+  }
+
+  /**
+   * A deliver_sm_resp for a receipt recorded with the rest of its batch: the whole batch's
+   * answers are settled in one go, so they leave in as few TCP segments as they fit in (one
+   * write each cost more than their encoding).
+   */
+  private acknowledge(session: smpp.Session, response: smpp.PDU): void {
+    if (!this.corked.has(session)) {
+      this.corked.add(session);
+      session.socket.cork();
+      process.nextTick(() => {
+        this.corked.delete(session);
+        session.socket.uncork();
+      });
+    }
+    session.send(response);
   }
 
   private settle(job: SegmentJob, status: number, messageId: string): void {

@@ -18,11 +18,21 @@ export interface Transition {
 
 export async function recordHistory(db: DbOrTx, transitions: readonly Transition[]): Promise<void> {
   if (transitions.length === 0) return;
+  // A batch's transitions mostly share one instant: formatted once, not once a row.
+  let last: Date | null = null;
+  let lastIso = '';
+  const iso = (at: Date) => {
+    if (at !== last) {
+      last = at;
+      lastIso = at.toISOString();
+    }
+    return lastIso;
+  };
   await insertMessageEvents(
     db,
     transitions.map((t) => ({
       message_id: t.messageId,
-      at: t.at.toISOString(),
+      at: iso(t.at),
       status: t.status,
       detail: t.detail ?? null,
       carrier: t.carrier ?? null,
