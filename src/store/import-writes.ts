@@ -1,7 +1,8 @@
 /**
  * The reads and writes of one import batch, chosen by dialect. PostgreSQL runs the precompiled
  * multi-row statements of imports.ts. SQLite runs cached prepared statements of better-sqlite3
- * on the connection under Kysely, one row at a time: inside the batch's Kysely transaction (the
+ * on the connection under Kysely, one row at a time (but for the current consents, derived from
+ * the batch's consent events in one statement): inside the batch's Kysely transaction (the
  * same single connection, which Kysely holds for the whole callback), so they commit or roll back
  * with it. Preparing a 1,000-row statement anew for every thousand rows cost more than SQLite
  * spends storing them (profiled on a million rows: the DB thread halved without it), and `run()`
