@@ -71,8 +71,10 @@ const MAX_WORKERS = 4;
 const DEFAULT_CHUNK_ROWS = 2_000;
 // SQLite's cost per commit is the phone_index pages it rewrites (random keys touch pages all
 // over the index). Measured on a million contacts: 2,000 rows a commit cost ~50% more per row
-// than 10,000; 50,000 saved another ~10% but holds five times the rows in memory.
-const DEFAULT_BATCH_ROWS = { sqlite: 10_000, postgres: 5_000 } as const;
+// than 10,000; 50,000 saved another ~10% but holds five times the rows in memory. 25,000: the
+// commit's share fell from ~7 to ~4.4 µs a row at 400,000 rows (bench/README.md, import), for
+// ~30 MB more in flight (the run's heap is bounded in detached.ts).
+const DEFAULT_BATCH_ROWS = { sqlite: 25_000, postgres: 5_000 } as const;
 const RACE_RETRIES = 3;
 
 /** Checks and records a new import (audited), ready for `runImport`. */
