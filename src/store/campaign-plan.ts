@@ -76,6 +76,22 @@ export interface ReservedSend {
   readonly at: string;
 }
 
+// Migration 0018: no message lies after a contact's `last_message_at` plus this much.
+const MARKER_SLACK_MS = 86_400_000;
+
+/**
+ * The contacts whose numbers may have sends since `since`: the others' `last_message_at` (kept
+ * by triggers, see migration 0018) proves they have none, and need no look-up in the messages
+ * table. A campaign to people with no recent message (most of a large one) reads nothing.
+ */
+export function mayHaveSendsSince<C extends Pick<PlanContact, 'last_message_at'>>(
+  contacts: readonly C[],
+  since: string,
+): C[] {
+  const bound = new Date(Date.parse(since) - MARKER_SLACK_MS).toISOString();
+  return contacts.filter((c) => c.last_message_at !== null && c.last_message_at >= bound);
+}
+
 /** Sends that count against caps per number: handed, on their way, or reserved (queued). */
 export async function reservedSendsOf(
   db: DbOrTx,

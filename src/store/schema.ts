@@ -105,6 +105,11 @@ export interface ContactsTable {
   updated_at: string;
   /** The latest purchase, kept by triggers on events (0010); a segment aggregate. */
   last_purchase_at: string | null;
+  /**
+   * No message to the number lies after this instant plus a day (null: it has none); kept by
+   * triggers on messages and contacts (0018), so the planner skips the cap look-up without it.
+   */
+  last_message_at: Generated<string | null>;
 }
 
 export interface AttributeDefinitionsTable {
