@@ -365,9 +365,12 @@ async function planBatch(
       consents: await consentsOfContacts(tx, ids),
       suppressions: await findSuppressionsOf(tx, indexes),
       sends: await reservedSendsOf(tx, {
-        phoneIndexes: mayHaveSendsSince(
-          wanted.map((w) => w.contact),
-          since,
+        phoneIndexes: (
+          await mayHaveSendsSince(
+            tx,
+            wanted.map((w) => w.contact),
+            since,
+          )
         ).map((c) => c.phone_index),
         since,
       }),
