@@ -42,6 +42,7 @@ import {
   engagementOf,
   holdPlan,
   insertPlannedMessages,
+  mayHaveSendsSince,
   nextAudienceBatch,
   reservedSendsOf,
   settleCheckpoint,
@@ -359,12 +360,19 @@ async function planBatch(
     }
     const ids = wanted.map((w) => w.contact.id);
     const indexes = wanted.map((w) => w.contact.phone_index);
+    const since = capWindowStart(new Date(Math.max(plan.startedAt, now.getTime())));
     const facts: BatchFacts = {
       consents: await consentsOfContacts(tx, ids),
       suppressions: await findSuppressionsOf(tx, indexes),
       sends: await reservedSendsOf(tx, {
-        phoneIndexes: indexes,
-        since: capWindowStart(new Date(Math.max(plan.startedAt, now.getTime()))),
+        phoneIndexes: (
+          await mayHaveSendsSince(
+            tx,
+            wanted.map((w) => w.contact),
+            since,
+          )
+        ).map((c) => c.phone_index),
+        since,
       }),
       engagement: plan.prior
         ? await engagementOf(tx, {

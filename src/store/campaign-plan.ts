@@ -76,6 +76,37 @@ export interface ReservedSend {
   readonly at: string;
 }
 
+// Migration 0018: no message lies after a number's marker plus this much.
+const MARKER_SLACK_MS = 86_400_000;
+
+/**
+ * The contacts whose numbers may have sends since `since`: for the others, the markers kept by
+ * triggers (migration 0018: `contacts.last_message_at`, and `number_marks` for messages written
+ * while the number was no contact's) prove there are none, and the messages table need not be
+ * read. A campaign to people with no recent message (most of a large one) reads only the marks.
+ */
+export async function mayHaveSendsSince<
+  C extends Pick<PlanContact, 'last_message_at' | 'phone_index'>,
+>(db: DbOrTx, contacts: readonly C[], since: string): Promise<C[]> {
+  const marks = new Map<string, string>();
+  for (const part of chunks(contacts.map((c) => c.phone_index))) {
+    const rows = await db
+      .selectFrom('number_marks')
+      .select(['phone_index', 'last_message_at'])
+      .where('phone_index', 'in', part)
+      .execute();
+    for (const r of rows) marks.set(r.phone_index, r.last_message_at);
+  }
+  const bound = new Date(Date.parse(since) - MARKER_SLACK_MS).toISOString();
+  return contacts.filter((c) => {
+    const mark = marks.get(c.phone_index);
+    return (
+      (c.last_message_at !== null && c.last_message_at >= bound) ||
+      (mark !== undefined && mark >= bound)
+    );
+  });
+}
+
 /** Sends that count against caps per number: handed, on their way, or reserved (queued). */
 export async function reservedSendsOf(
   db: DbOrTx,

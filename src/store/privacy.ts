@@ -214,6 +214,8 @@ export async function eraseSubjectRows(
     .set({ contact_id: null, phone_index: ERASED_INDEX, phone_enc: null, body: null })
     .where((eb) => eb.or([eb('phone_index', '=', key.phoneIndex), eb('contact_id', '=', id)]))
     .executeTakeFirst();
+  // The cap marker of a number that was no contact's (written by the trigger on messages).
+  await tx.deleteFrom('number_marks').where('phone_index', '=', key.phoneIndex).execute();
   const pending = await tx
     .deleteFrom('pending_subscriptions')
     .where('phone_index', '=', key.phoneIndex)

@@ -105,6 +105,17 @@ export interface ContactsTable {
   updated_at: string;
   /** The latest purchase, kept by triggers on events (0010); a segment aggregate. */
   last_purchase_at: string | null;
+  /**
+   * No message written while the number was this contact's lies after this instant plus a day
+   * (null: none); kept by triggers on messages (0018), so the planner can skip the cap look-up.
+   */
+  last_message_at: Generated<string | null>;
+}
+
+/** The same marker as contacts.last_message_at, for messages to a number that was no contact's. */
+export interface NumberMarksTable {
+  phone_index: string;
+  last_message_at: string;
 }
 
 export interface AttributeDefinitionsTable {
@@ -439,6 +450,7 @@ export interface Database {
   audit_head: AuditHeadTable;
   encryption_keys: EncryptionKeysTable;
   contacts: ContactsTable;
+  number_marks: NumberMarksTable;
   attribute_definitions: AttributeDefinitionsTable;
   consent_texts: ConsentTextsTable;
   consent_events: ConsentEventsTable;

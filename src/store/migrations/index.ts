@@ -19,6 +19,7 @@ import * as carrierAccounts from './0014-carrier-accounts.js';
 import * as conversions from './0015-conversions.js';
 import * as inboxOverview from './0016-inbox-overview.js';
 import * as heldReceipts from './0017-held-receipts.js';
+import * as contactSendMarker from './0018-contact-send-marker.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -37,4 +38,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0015-conversions': conversions,
   '0016-inbox-overview': inboxOverview,
   '0017-held-receipts': heldReceipts,
+  '0018-contact-send-marker': contactSendMarker,
 };
