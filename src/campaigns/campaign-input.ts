@@ -9,9 +9,10 @@ import { ScheduleSchema } from '../core/campaigns/schedule.js';
 import { GuardrailSchema } from '../core/campaigns/guardrails.js';
 import { ExperimentSchema, VariantSchema } from '../core/campaigns/variants.js';
 import { PURPOSES } from '../core/policy/purposes.js';
+import { RowId } from '../core/row-id.js';
 
 export const AudienceSchema = Type.Union([
-  Type.Object({ segmentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object({ segmentId: RowId() }, { additionalProperties: false }),
   Type.Object(
     { filter: Type.Unknown({ description: 'a segment filter tree (see /v1/segments)' }) },
     { additionalProperties: false },

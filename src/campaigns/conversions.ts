@@ -19,11 +19,12 @@ import {
 } from '../store/conversions.js';
 import { findContactByPhone } from '../contacts/contacts.js';
 import { recordEvents } from '../contacts/events.js';
+import { RowId } from '../core/row-id.js';
 
 export const ConversionInput = Type.Object(
   {
     contact: Type.Union([
-      Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+      Type.Object({ id: RowId() }, { additionalProperties: false }),
       Type.Object(
         { externalId: Type.String({ minLength: 1, maxLength: 128 }) },
         { additionalProperties: false },

@@ -22,12 +22,13 @@ import {
   type EventRow,
   type NewEventRow,
 } from '../store/events.js';
+import { RowId } from '../core/row-id.js';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 const MAX_PROPERTIES_CHARS = 4096;
 
 const ContactRef = Type.Union([
-  Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+  Type.Object({ id: RowId() }, { additionalProperties: false }),
   Type.Object(
     { externalId: Type.String({ minLength: 1, maxLength: 128 }) },
     { additionalProperties: false },

@@ -8,6 +8,7 @@ import { Type, type Static } from 'typebox';
 import { AGE_BANDS } from './attributes.js';
 import { CONSENT_METHODS } from './policy/consent.js';
 import { PURPOSES } from './policy/purposes.js';
+import { RowId } from './row-id.js';
 
 /** The longest window a condition may look back over (ten years). */
 export const MAX_WINDOW_DAYS = 3650;
@@ -133,7 +134,7 @@ export const LastPurchaseCondition = Type.Object(
 );
 
 export const SegmentRefCondition = Type.Object(
-  { kind: Type.Literal('segment'), id: Type.Integer({ minimum: 1 }) },
+  { kind: Type.Literal('segment'), id: RowId() },
   Closed,
 );
 

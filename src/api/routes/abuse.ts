@@ -12,6 +12,7 @@ import { PUMPING_REASONS, STRANGER_SEND_KINDS } from '../../core/pumping.js';
 import { actorOf } from '../../security/principal.js';
 import { listBlockedAttempts } from '../../store/pumping.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Kind = Type.Enum(STRANGER_SEND_KINDS);
@@ -100,7 +101,7 @@ export async function abuseRoutes(app: FastifyInstance, ctx: AppContext): Promis
         querystring: Type.Object(
           {
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-            before: Type.Optional(Type.Integer({ minimum: 1 })),
+            before: Type.Optional(RowId()),
             kind: Type.Optional(Kind),
             reason: Type.Optional(Type.Enum(PUMPING_REASONS)),
           },

@@ -14,6 +14,7 @@ import { getCampaign } from '../../campaigns/campaigns.js';
 import { overview } from '../../campaigns/overview.js';
 import { experimentView } from '../../campaigns/experiment.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
@@ -184,7 +185,7 @@ const Overview = Type.Object({
   }),
 });
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: RowId() });
 const Format = Type.Object({
   format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
 });

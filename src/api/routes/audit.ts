@@ -6,6 +6,7 @@ import type { AppContext } from '../../app-context.js';
 import { verifyAuditChain } from '../../security/audit.js';
 import { queryAuditRows } from '../../store/audit-log.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const AuditEntry = Type.Object({
   seq: Type.Integer(),
@@ -34,7 +35,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: AppContext): Promis
           actor: Type.Optional(Type.String({ maxLength: 128 })),
           since: Type.Optional(Type.String({ format: 'date-time' })),
           until: Type.Optional(Type.String({ format: 'date-time' })),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          before: Type.Optional(RowId()),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         }),
         response: {

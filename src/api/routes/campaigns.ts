@@ -23,6 +23,7 @@ import type { Permission } from '../../core/roles.js';
 import { actorOf } from '../../security/principal.js';
 import { listCampaigns } from '../../store/campaigns.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
@@ -71,7 +72,7 @@ const CampaignSchema = Type.Object({
   ),
 });
 
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const Id = Type.Object({ id: RowId() });
 
 const ACTION_BODIES: Record<string, ReturnType<typeof Type.Object>> = {
   submit: Type.Object({}, { additionalProperties: false }),
@@ -183,7 +184,7 @@ export async function campaignRoutes(app: FastifyInstance, ctx: AppContext): Pro
         summary: 'Campaigns newest first; keyset paging with `before`',
         querystring: Type.Object({
           status: Type.Optional(Type.Enum(CAMPAIGN_STATUSES)),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          before: Type.Optional(RowId()),
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         }),
         response: {

@@ -15,6 +15,7 @@ import {
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
 import { PurposeSchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const ConsentTextView = Type.Object({
   id: Type.Integer(),
@@ -116,7 +117,7 @@ export async function consentTextRoutes(app: FastifyInstance, ctx: AppContext): 
       schema: {
         tags: ['consent'],
         summary: 'One version',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         response: { 200: ConsentTextView, ...errors },
       },
     },

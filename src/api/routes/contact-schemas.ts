@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { CONSENT_METHODS } from '../../core/policy/consent.js';
 import { PURPOSES } from '../../core/policy/purposes.js';
+import { RowId } from '../../core/row-id.js';
 
 export const PurposeSchema = Type.Union(PURPOSES.map((p) => Type.Literal(p)));
 export const ConsentMethodSchema = Type.Union(CONSENT_METHODS.map((m) => Type.Literal(m)));
@@ -38,7 +39,7 @@ export const ConsentInputSchema = Type.Object(
     ip: Type.Optional(Type.String({ maxLength: 64 })),
     userAgent: Type.Optional(Type.String({ maxLength: 512 })),
     formUrl: Type.Optional(Type.String({ maxLength: 2048 })),
-    consentTextId: Type.Optional(Type.Integer({ minimum: 1 })),
+    consentTextId: Type.Optional(RowId()),
     at: Type.Optional(Type.String({ format: 'date-time' })),
     evidence: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },

@@ -29,9 +29,10 @@ import {
   CountrySchema,
   PurposeSchema,
 } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: RowId() });
 
 function checkZone(zone: string | null | undefined): void {
   if (zone && !DateTime.local().setZone(zone).isValid) {

@@ -16,6 +16,7 @@ import { allowedTemplateVariables, contactTemplateVars } from '../../campaigns/t
 import { candidateFieldValues, longestCustomValues } from '../../store/template-values.js';
 import { ErrorBody } from '../errors.js';
 import { CountrySchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody };
 const Inspection = Type.Object({
@@ -105,7 +106,7 @@ export async function contentRoutes(app: FastifyInstance, ctx: AppContext): Prom
         body: Type.Object(
           {
             source: TemplateSource,
-            contactId: Type.Optional(Type.Integer({ minimum: 1 })),
+            contactId: Type.Optional(RowId()),
             sample: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
           },
           { additionalProperties: false },

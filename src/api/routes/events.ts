@@ -9,6 +9,7 @@ import { MAX_EVENTS_PER_BATCH, eventView, recordEvents } from '../../contacts/ev
 import { getContact } from '../../contacts/contacts.js';
 import { listContactEvents } from '../../store/events.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
@@ -81,7 +82,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: AppContext): Promis
       schema: {
         tags: ['events'],
         summary: 'A contact’s events, newest first; page with `cursor`',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         querystring: Type.Object({
           type: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           cursor: Type.Optional(Type.String({ pattern: CURSOR.source })),

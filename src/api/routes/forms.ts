@@ -7,6 +7,7 @@ import { createForm, listFormViews } from '../../contacts/forms.js';
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
 import { CountrySchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const FormView = Type.Object({
   id: Type.Integer(),
@@ -35,7 +36,7 @@ export async function formRoutes(app: FastifyInstance, ctx: AppContext): Promise
           {
             key: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{6,64}$' })),
             name: Type.String({ minLength: 1, maxLength: 128 }),
-            consentTextId: Type.Integer({ minimum: 1 }),
+            consentTextId: RowId(),
             brand: Type.String({
               minLength: 2,
               maxLength: 32,

@@ -28,6 +28,7 @@ import { findImport, listImportLines, listImports } from '../../store/imports.js
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
 import { CountrySchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 /** The largest upload: ~4 million rows of a typical contact list. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
@@ -75,7 +76,7 @@ const ReportLine = Type.Object({
   maskedPhone: Nullable(Type.String()),
   contactId: Nullable(Type.Integer()),
 });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: RowId() });
 
 export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Its own scope: the CSV body parser must not reach the other /v1 routes.
@@ -193,7 +194,7 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
           tags: ['imports'],
           summary: 'Imports, newest first',
           querystring: Type.Object({
-            before: Type.Optional(Type.Integer({ minimum: 1 })),
+            before: Type.Optional(RowId()),
             limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           }),
           response: {

@@ -14,6 +14,7 @@ import { maskPhone } from '../../core/phone.js';
 import { redactPhones } from '../../core/redact.js';
 import { listInbound, type InboundMessageRow } from '../../store/inbound.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
@@ -59,10 +60,10 @@ export async function inboundRoutes(app: FastifyInstance, ctx: AppContext): Prom
         summary: 'Inbound messages newest first (sender masked), by intent; paging with `before`',
         querystring: Type.Object({
           intent: Type.Optional(Type.Enum(INBOUND_INTENTS)),
-          contactId: Type.Optional(Type.Integer({ minimum: 1 })),
+          contactId: Type.Optional(RowId()),
           since: Type.Optional(Type.String({ format: 'date-time' })),
           until: Type.Optional(Type.String({ format: 'date-time' })),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          before: Type.Optional(RowId()),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
         response: {

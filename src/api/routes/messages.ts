@@ -18,6 +18,7 @@ import { listMessageEvents } from '../../store/message-events.js';
 import { findMessage, listMessages } from '../../store/messages.js';
 import { ErrorBody } from '../errors.js';
 import { CountrySchema, PurposeSchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = {
   400: ErrorBody,
@@ -134,7 +135,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
       schema: {
         tags: ['messages'],
         summary: 'One message (number masked) with its delivery history',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         response: { 200: MessageSchema, ...errors },
       },
     },
@@ -156,10 +157,10 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
         querystring: Type.Object({
           status: Type.Optional(Type.Enum(MESSAGE_STATUSES)),
           purpose: Type.Optional(PurposeSchema),
-          contactId: Type.Optional(Type.Integer({ minimum: 1 })),
+          contactId: Type.Optional(RowId()),
           to: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           toCountry: Type.Optional(CountrySchema),
-          campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+          campaignId: Type.Optional(RowId()),
           carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           reason: Type.Optional(
             Type.String({
@@ -173,7 +174,7 @@ export async function messageRoutes(app: FastifyInstance, ctx: AppContext): Prom
             Type.String({ format: 'date-time', description: 'created at or after' }),
           ),
           until: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          before: Type.Optional(RowId()),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
         response: {

@@ -21,6 +21,7 @@ import { loadRecipient } from '../../compliance/recipient.js';
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
 import { CountrySchema, PurposeSchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const PackId = Type.Union(POLICY_PACK_IDS.map((id) => Type.Literal(id)));
@@ -143,7 +144,7 @@ export async function policyRoutes(app: FastifyInstance, ctx: AppContext): Promi
           'May this draft go to this contact now (or at `at`)? send, defer until when, or block, and why',
         body: Type.Object(
           {
-            contactId: Type.Optional(Type.Integer({ minimum: 1 })),
+            contactId: Type.Optional(RowId()),
             phone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
             country: Type.Optional(CountrySchema),
             message: Draft,

@@ -11,6 +11,7 @@ import { eraseSubject, exportSubject, type SubjectRef } from '../../contacts/pri
 import { actorOf } from '../../security/principal.js';
 import { requirePermission } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Reason = Type.Optional(
@@ -26,10 +27,7 @@ const SubjectBody = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object(
-    { contactId: Type.Integer({ minimum: 1 }), reason: Reason },
-    { additionalProperties: false },
-  ),
+  Type.Object({ contactId: RowId(), reason: Reason }, { additionalProperties: false }),
 ]);
 type SubjectBody = Static<typeof SubjectBody>;
 
@@ -118,7 +116,7 @@ export async function privacyRoutes(app: FastifyInstance, ctx: AppContext): Prom
       schema: {
         tags: ['privacy', 'contacts'],
         summary: 'Delete a contact: the same erasure as POST /v1/privacy/erase',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         querystring: Type.Object({ reason: Reason }),
         response: { 200: ErasureAnswer, ...errors },
       },

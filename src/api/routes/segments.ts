@@ -25,6 +25,7 @@ import {
 import { actorOf, hasPermission } from '../../security/principal.js';
 import { requirePermission } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -68,7 +69,7 @@ const Preview = Type.Object({
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 const Description = Type.Union([Type.String({ maxLength: 1000 }), Type.Null()]);
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: RowId() });
 const SampleSize = Type.Integer({ minimum: 0, maximum: MAX_SAMPLE, default: 10 });
 
 /** Reading needs contacts:read or campaigns:read; the answer says whether a sample may be shown. */

@@ -12,6 +12,7 @@ import { createShortLink, followShortLink, shortUrl } from '../../campaigns/shor
 import { getContact } from '../../contacts/contacts.js';
 import { clickStats, findShortLink, listContactClicks } from '../../store/short-links.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Stats = Type.Object({ total: Type.Integer(), unique: Type.Integer(), bots: Type.Integer() });
@@ -70,7 +71,7 @@ export async function linkRoutes(app: FastifyInstance, ctx: AppContext): Promise
         body: Type.Object(
           {
             target: Type.String({ minLength: 8, maxLength: 2048 }),
-            campaignId: Type.Optional(Type.Integer({ minimum: 1 })),
+            campaignId: Type.Optional(RowId()),
             variant: Type.Optional(Type.String({ maxLength: 32 })),
             expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
           },
@@ -127,9 +128,9 @@ export async function linkRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: {
         tags: ['links'],
         summary: 'A contact’s clicks on its tracked links, newest first; page with `before`',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         querystring: Type.Object({
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          before: Type.Optional(RowId()),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
         response: {

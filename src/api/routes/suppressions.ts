@@ -19,6 +19,7 @@ import {
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
 import { CountrySchema } from './contact-schemas.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const Scope = Type.Union(SUPPRESSION_SCOPES.map((s) => Type.Literal(s)));
@@ -99,7 +100,7 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
           {
             phone: Type.Optional(NumberBody.phone),
             country: NumberBody.country,
-            contactId: Type.Optional(Type.Integer({ minimum: 1 })),
+            contactId: Type.Optional(RowId()),
             scope: NumberBody.scope,
             reason: Type.Union(SUPPRESSION_REASONS.map((s) => Type.Literal(s))),
             note: Type.String({ minLength: 3, maxLength: 500 }),

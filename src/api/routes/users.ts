@@ -24,6 +24,7 @@ import { findUserById, listUsers, updateUser } from '../../store/users.js';
 import { requirePermission } from '../auth-plugin.js';
 import { ErrorBody } from '../errors.js';
 import { UserView } from './auth.js';
+import { RowId } from '../../core/row-id.js';
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const ScopeSchema = Type.Union(PERMISSIONS.map((p) => Type.Literal(p)));
@@ -126,7 +127,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: {
         tags: ['users'],
         summary: 'Change a user’s role, name, password or disable them',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         body: Type.Object(
           {
             role: Type.Optional(RoleSchema),
@@ -175,7 +176,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AppContext): Promise
       schema: {
         tags: ['users'],
         summary: 'Sign a user out everywhere: end all their sessions',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: RowId() }),
         response: { 200: Type.Object({ revoked: Type.Integer() }), ...errors },
       },
     },

@@ -27,9 +27,10 @@ import {
   webhookView,
 } from '../../webhooks/endpoints.js';
 import { ErrorBody } from '../errors.js';
+import { RowId } from '../../core/row-id.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const IdParams = Type.Object({ id: RowId() });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
   Type.Union([t, Type.Null()]);
 
