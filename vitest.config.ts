@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // PostgreSQL test schemas are dropped after the run, not while other files migrate.
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Most test files wait on PostgreSQL, child processes or a browser rather than on a core:
     // three at a time keep two cores busy (vitest's default on two cores is one at a time).
     maxWorkers: 3,

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createStore, type Dialect, type Store } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { RUN_ENV } from './global-setup.js';
 
 export const PG_URL = process.env.DATABASE_URL;
 export const DIALECTS: readonly Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -57,7 +58,10 @@ export async function createTestDatabase(
     };
   }
   if (!PG_URL) throw new Error('DATABASE_URL is not set');
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  // Within a test run (test/helpers/global-setup.ts) the schema is the run's and is dropped
+  // after the run; outside one (a script) it is dropped by drop().
+  const run = process.env[RUN_ENV];
+  const schema = `t_${run ? `${run}_` : ''}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -74,10 +78,12 @@ export async function createTestDatabase(
       return store;
     },
     async drop() {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
+      if (!run) {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.end();
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
