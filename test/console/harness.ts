@@ -12,6 +12,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { vi } from 'vitest';
+
+// A browser test walks several pages, each checked at two widths; on a loaded two-core machine
+// that takes longer than the suite's 30 s default (a compliance test timed out in CI).
+vi.setConfig({ testTimeout: 120_000 });
 
 const root = process.cwd();
 const require = createRequire(import.meta.url);
