@@ -1,7 +1,9 @@
-// PostgreSQL cannot keep U+0000 in text. A request carrying it is refused with a 400 that names
-// where it is, on both dialects alike, and nothing is written.
+// Input no store can hold is invalid input, on both dialects alike, never a 500 from the database:
+// text holding U+0000 (PostgreSQL keeps no NUL in text; the 400 names where it is, and nothing is
+// written) and ids beyond PostgreSQL's integer (2^31 − 1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathOfNul } from '../../src/api/input.js';
+import { MAX_ROW_ID } from '../../src/core/row-id.js';
 import { openTestApp, type TestApp } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 
@@ -17,7 +19,7 @@ describe('pathOfNul', () => {
   });
 });
 
-describe.each(DIALECTS)('[%s] text holding U+0000', (dialect) => {
+describe.each(DIALECTS)('[%s] input no store can hold', (dialect) => {
   let t: TestApp;
   let headers: Record<string, string>;
   beforeAll(async () => {
@@ -59,5 +61,25 @@ describe.each(DIALECTS)('[%s] text holding U+0000', (dialect) => {
     const list = await t.app.inject({ method: 'GET', url: '/v1/contacts?city=a%00b', headers });
     expect(list.statusCode).toBe(400);
     expect(list.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it.each([
+    ['GET', `/v1/contacts/${MAX_ROW_ID + 1}`, undefined],
+    ['GET', `/v1/messages?contactId=${2 ** 51}`, undefined],
+    ['POST', '/v1/segments/preview', { filter: { and: [{ kind: 'segment', id: 2 ** 51 }] } }],
+  ])('refuses %s %s', async (method, url, payload) => {
+    const res = await t.app.inject({
+      method: method as 'GET' | 'POST',
+      url,
+      headers,
+      ...(payload ? { payload } : {}),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(['VALIDATION_FAILED', 'SEGMENT_INVALID']).toContain(res.json().error.code);
+  });
+
+  it('answers the largest id a store holds with a plain 404', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/v1/contacts/${MAX_ROW_ID}`, headers });
+    expect(res.statusCode).toBe(404);
   });
 });
