@@ -28,7 +28,7 @@ describe.each(DIALECTS)('[%s] input no store can hold', (dialect) => {
   });
   afterAll(async () => t.close());
 
-  it('is refused in a body, with its path, and nothing is written', async () => {
+  it('refuses text holding U+0000 in a body, with its path, and writes nothing', async () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/v1/contacts',
@@ -47,7 +47,7 @@ describe.each(DIALECTS)('[%s] input no store can hold', (dialect) => {
     expect(Number(contacts.n)).toBe(0);
   });
 
-  it('is refused in a segment filter and in a query string', async () => {
+  it('refuses text holding U+0000 in a segment filter and in a query string', async () => {
     const preview = await t.app.inject({
       method: 'POST',
       url: '/v1/segments/preview',
