@@ -126,7 +126,7 @@ describe('console: contacts', () => {
     await list.getByRole('link', { name: tea.phone }).waitFor();
     await list.getByText('Marketing: granted').waitFor();
     await context.close();
-  }, 120_000);
+  });
 
   it('finds a contact by its number in another writing and opens its page', async () => {
     for (const viewport of [DESKTOP, PHONE]) {
@@ -158,7 +158,7 @@ describe('console: contacts', () => {
       expect(await page.content()).not.toContain('12345678');
       await watched.context.close();
     }
-  }, 120_000);
+  });
 
   it('reads in Chinese on a phone, as clean as in English', async () => {
     const watched = await as('cora', PHONE, 'zh-CN');
@@ -171,7 +171,7 @@ describe('console: contacts', () => {
     expect(checks.errors).toEqual([]);
     expect(checks.overflow).toBeLessThanOrEqual(0);
     await watched.context.close();
-  }, 120_000);
+  });
 
   it('lets a compliance officer reveal a number with a reason, and the audit log has it', async () => {
     const watched = await as('cora');
@@ -201,7 +201,7 @@ describe('console: contacts', () => {
       details: { reason: 'customer called about order A-17' },
     });
     await context.close();
-  }, 120_000);
+  });
 
   it('shows a marketer no reveal and no block button, and the API refuses a forced reveal', async () => {
     const watched = await as('mia');
@@ -217,7 +217,7 @@ describe('console: contacts', () => {
       mia.call('POST', `/v1/contacts/${tea.id}/reveal`, { reason: 'just curious' }),
     ).rejects.toThrow(/403/);
     await context.close();
-  }, 120_000);
+  });
 
   it('records a manual opt-out from support, and it appears on the consent timeline', async () => {
     const watched = await as('sam');
@@ -246,7 +246,7 @@ describe('console: contacts', () => {
     expect(await page.getByRole('button', { name: 'Record opt-out' }).count()).toBe(0);
     expect(watched.errors).toEqual([]);
     await context.close();
-  }, 120_000);
+  });
 
   it('blocks a number with a reason, confirmed in a dialog, and shows it suppressed', async () => {
     const watched = await as('admin');
@@ -266,5 +266,5 @@ describe('console: contacts', () => {
     expect(await page.getByRole('button', { name: 'Block number' }).count()).toBe(0);
     expect(watched.errors).toEqual([]);
     await context.close();
-  }, 120_000);
+  });
 });

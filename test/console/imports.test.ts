@@ -101,7 +101,7 @@ describe('console: imports', () => {
       expect(checks.overflow).toBeLessThanOrEqual(0);
       await watched.context.close();
     }
-  }, 120_000);
+  });
 
   it('refuses a marketing import without a consent basis, with Herald’s error', async () => {
     const watched = await asMia();
@@ -121,7 +121,7 @@ describe('console: imports', () => {
     const imports = await admin.call<{ items: unknown[] }>('GET', '/v1/imports');
     expect(imports.items).toEqual([]);
     await watched.context.close();
-  }, 120_000);
+  });
 
   it('imports a CSV with bad lines, and its counts and report match the file', async () => {
     const watched = await asMia();
@@ -202,7 +202,7 @@ describe('console: imports', () => {
     expect(checks.errors).toEqual([]);
     expect(checks.overflow).toBeLessThanOrEqual(0);
     await watched.context.close();
-  }, 120_000);
+  });
 
   it('lists the import and opens it at a phone’s width', async () => {
     const watched = await asMia(PHONE);
@@ -220,5 +220,5 @@ describe('console: imports', () => {
     expect(detail.errors).toEqual([]);
     expect(detail.overflow).toBeLessThanOrEqual(0);
     await watched.context.close();
-  }, 120_000);
+  });
 });
