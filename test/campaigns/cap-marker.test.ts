@@ -121,19 +121,24 @@ describe.each(DIALECTS)('[%s] frequency caps of contacts with no earlier message
     await expectCappedInBoth(id);
   });
 
-  it('follows a message sent late or deferred, and not an ordinary send', async () => {
-    const phone = '+14155554002';
-    const id = await consentingContact(t.ctx, phone);
-    const queuedAt = new Date(NOON_LA.getTime() - 40 * 24 * HOUR); // before the cap window
-    const message = await enqueueMessage(t.ctx, {
+  /** 40 days before noon: outside the cap window. */
+  const WEEKS_AGO = new Date(NOON_LA.getTime() - 40 * 24 * HOUR);
+  /** A marketing message to the contact, queued WEEKS_AGO. */
+  const queueWeeksAgo = (phone: string, contactId: number) =>
+    enqueueMessage(t.ctx, {
       to: phone,
-      contactId: id,
+      contactId,
       purpose: 'marketing',
       kind: 'api',
       body: PROMO,
-      now: queuedAt,
+      now: WEEKS_AGO,
     });
-    const at = (ms: number) => new Date(queuedAt.getTime() + ms).toISOString();
+
+  it('follows a message sent late or deferred, and not an ordinary send', async () => {
+    const phone = '+14155554002';
+    const id = await consentingContact(t.ctx, phone);
+    const message = await queueWeeksAgo(phone, id);
+    const at = (ms: number) => new Date(WEEKS_AGO.getTime() + ms).toISOString();
     const update = (patch: { sent_at?: string; not_before?: string; status: string }) =>
       t.ctx.store.db.updateTable('messages').set(patch).where('id', '=', message.id).execute();
     expect(await markerOf(id)).toBe(at(0));
@@ -153,14 +158,7 @@ describe.each(DIALECTS)('[%s] frequency caps of contacts with no earlier message
     const phone = '+14155554003';
     const id = await consentingContact(t.ctx, phone);
     // Queued 40 days ago (outside the window), held back, and handed to a carrier an hour ago.
-    const message = await enqueueMessage(t.ctx, {
-      to: phone,
-      contactId: id,
-      purpose: 'marketing',
-      kind: 'api',
-      body: PROMO,
-      now: new Date(NOON_LA.getTime() - 40 * 24 * HOUR),
-    });
+    const message = await queueWeeksAgo(phone, id);
     await t.ctx.store.db
       .updateTable('messages')
       .set({ status: 'submitted', sent_at: new Date(NOON_LA.getTime() - HOUR).toISOString() })
