@@ -44,10 +44,12 @@ export function outcomeWriter(
   let pending: { row: MessageRow; outcome: SubmitOutcome }[] = [];
   let writing: Promise<void> | null = null;
   let failure: { err: unknown } | null = null;
+  // Once the hand-over is over nothing more is on its way: what is pending is written at once.
+  let finishing = false;
 
   const drain = async () => {
     while (pending.length > 0) {
-      if (pending.length < OUTCOME_BATCH) {
+      if (!finishing && pending.length < OUTCOME_BATCH) {
         await new Promise((resolve) => setTimeout(resolve, OUTCOME_GATHER_MS));
       }
       const taken = pending.slice(0, OUTCOME_BATCH);
@@ -67,6 +69,7 @@ export function outcomeWriter(
       writing ??= drain();
     },
     done: async () => {
+      finishing = true;
       while (writing) await writing;
       if (failure) throw failure.err;
       return kinds;
