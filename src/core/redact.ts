@@ -33,12 +33,32 @@ function digitCount(text: string): number {
   return n;
 }
 
+const ALNUM = /[0-9A-Za-z]/;
+/** A token this long with a letter in it is an identifier, not a number with a word stuck on. */
+const IDENTIFIER_LENGTH = 20;
+
+/**
+ * A digit run inside a long letters-and-digits token (a SHA-256 hash, a carrier's message id such
+ * as Twilio's `SM…` SID) is part of that identifier: masking it would garble evidence (the hash
+ * of the consent text a contact agreed to) without protecting anyone.
+ */
+function insideIdentifier(text: string, start: number, end: number): boolean {
+  let from = start;
+  let to = end;
+  while (from > 0 && ALNUM.test(text[from - 1]!)) from--;
+  while (to < text.length && ALNUM.test(text[to]!)) to++;
+  if (from === start && to === end) return false;
+  const token = text.slice(from, to);
+  return token.length >= IDENTIFIER_LENGTH && /[A-Za-z]/.test(token) && ALNUM.test(text[start]!);
+}
+
 export function redactPhones(text: string): string {
   if (!/[0-9０-９]{2}/.test(text)) return text;
-  return text.replace(CANDIDATE, (match) => {
+  return text.replace(CANDIDATE, (match: string, offset: number) => {
     const digits = digitCount(match);
     if (digits < 7 || digits > 15) return match;
     if (DATE_OR_TIME.test(match.trim()) || dottedNonPhone(match)) return match;
+    if (insideIdentifier(text, offset, offset + match.length)) return match;
     return PHONE_PLACEHOLDER;
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashConsentText } from '../../src/contacts/consent.js';
 import { queryAuditRows } from '../../src/store/audit-log.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { openTestApp, type TestApp } from '../helpers/context.js';
@@ -156,6 +157,27 @@ describe.each(DIALECTS)('[%s] contacts API', (dialect) => {
     expect(audit[0]).toMatchObject({ target: `contact:${id}` });
     expect(JSON.parse(audit[0]!.details)).toEqual({ reason: 'data subject called' });
     expect(audit[0]!.actor).toMatch(/^apikey:/);
+  });
+
+  it('keeps the whole hash of a published consent text in the audit log, digit runs and all', async () => {
+    // A body whose SHA-256 holds a run of seven decimal digits: once masked there as a "number".
+    let body = '';
+    for (let n = 0; !/[0-9]{7}/.test(hashConsentText(body)); n++) body = `I agree (v${n}).`;
+    const published = await post('/v1/consent-texts', marketer, {
+      key: 'hash-evidence',
+      purpose: 'marketing',
+      locale: 'en',
+      body,
+    });
+    expect(published.statusCode).toBe(201);
+    const [entry] = await queryAuditRows(t.ctx.store.db, {
+      action: 'consent_text.publish',
+      limit: 1,
+    });
+    expect(JSON.parse(entry!.details)).toMatchObject({
+      key: 'hash-evidence',
+      hash: hashConsentText(body),
+    });
   });
 
   it('keeps a consent ledger: grants with evidence, revokes suppress, suppressed numbers cannot be re-granted', async () => {
