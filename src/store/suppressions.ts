@@ -49,13 +49,50 @@ export async function removeSuppression(
   return Number(result.numDeletedRows) > 0;
 }
 
+/** Where a page of the list ended: the newest-first order is (created_at, phone_index, scope). */
+export interface SuppressionPosition {
+  readonly createdAt: string;
+  readonly phoneIndex: string;
+  readonly scope: string;
+}
+
+/**
+ * Newest first. `after` continues behind a page's last row exactly, even when many rows share
+ * its millisecond (an erasure run, an import of complaints); `before` is a plain time bound.
+ */
 export async function listSuppressions(
   db: DbOrTx,
-  opts: { reason?: string; scope?: string; limit: number; before?: string },
+  opts: {
+    reason?: string;
+    scope?: string;
+    limit: number;
+    before?: string;
+    after?: SuppressionPosition;
+  },
 ): Promise<SuppressionRow[]> {
   let q = db.selectFrom('suppressions').selectAll();
   if (opts.reason) q = q.where('reason', '=', opts.reason);
   if (opts.scope) q = q.where('scope', '=', opts.scope);
   if (opts.before) q = q.where('created_at', '<', opts.before);
-  return q.orderBy('created_at', 'desc').limit(opts.limit).execute();
+  const after = opts.after;
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([
+          eb('created_at', '=', after.createdAt),
+          eb.or([
+            eb('phone_index', '<', after.phoneIndex),
+            eb.and([eb('phone_index', '=', after.phoneIndex), eb('scope', '<', after.scope)]),
+          ]),
+        ]),
+      ]),
+    );
+  }
+  return q
+    .orderBy('created_at', 'desc')
+    .orderBy('phone_index', 'desc')
+    .orderBy('scope', 'desc')
+    .limit(opts.limit)
+    .execute();
 }

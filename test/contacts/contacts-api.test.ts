@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashConsentText } from '../../src/contacts/consent.js';
 import { queryAuditRows } from '../../src/store/audit-log.js';
+import { addSuppression } from '../../src/store/suppressions.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { openTestApp, type TestApp } from '../helpers/context.js';
 
@@ -313,6 +314,52 @@ describe.each(DIALECTS)('[%s] contacts API', (dialect) => {
     expect(JSON.stringify(await list('limit=500'))).not.toMatch(/7911\s?12345/);
     const bad = await get('/v1/suppressions?scope=everything', compliance);
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('pages the suppression list with cursors, losing no row that shares a millisecond', async () => {
+    // An erasure run or an import of complaints suppresses many numbers in the same millisecond.
+    const at = '2001-02-03T04:05:06.789Z';
+    const refs = new Set<string>();
+    for (let i = 0; i < 7; i++) {
+      const index = t.ctx.cipher.blindIndex(`+3361234560${i}`);
+      for (const scope of ['all', 'marketing'] as const) {
+        await addSuppression(t.ctx.store.db, {
+          phone_index: index,
+          scope,
+          reason: 'complaint',
+          note: 'same millisecond',
+          created_by: 'test',
+          created_at: at,
+        });
+      }
+      refs.add(index.slice(0, 10));
+    }
+    type Page = {
+      items: { ref: string; scope: string; createdAt: string }[];
+      nextCursor: string | null;
+    };
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query = `reason=complaint&before=2001-02-04T00:00:00.000Z&limit=3${
+        cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+      }`;
+      const res = await get(`/v1/suppressions?${query}`, compliance);
+      expect(res.statusCode).toBe(200);
+      const page = res.json() as Page;
+      seen.push(...page.items.map((s) => `${s.ref}/${s.scope}`));
+      expect(page.nextCursor ?? '').not.toContain(t.ctx.cipher.blindIndex('+33612345600'));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 10);
+    expect(seen).toHaveLength(14);
+    expect(new Set(seen).size).toBe(14);
+    expect(new Set(seen.map((s) => s.split('/')[0]))).toEqual(refs);
+
+    const forged = await get('/v1/suppressions?cursor=not-a-cursor', compliance);
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
   });
 
   it('updates attributes and clears them with null', async () => {

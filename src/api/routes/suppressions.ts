@@ -15,6 +15,8 @@ import {
   findSuppressions,
   listSuppressions,
   removeSuppression,
+  type SuppressionPosition,
+  type SuppressionRow,
 } from '../../store/suppressions.js';
 import { actorOf } from '../../security/principal.js';
 import { ErrorBody } from '../errors.js';
@@ -31,6 +33,33 @@ const SuppressionView = Type.Object({
   createdBy: Type.String(),
   createdAt: Type.String(),
 });
+/** Cursors are opaque: the position they hold (a full blind index) is sealed with the field key. */
+const CURSOR_AAD = 'suppressions-cursor';
+
+function cursorOf(ctx: AppContext, row: SuppressionRow): string {
+  const position: [string, string, string] = [row.created_at, row.phone_index, row.scope];
+  return ctx.cipher.encrypt(JSON.stringify(position), CURSOR_AAD);
+}
+
+function positionOf(ctx: AppContext, cursor: string): SuppressionPosition {
+  try {
+    const [createdAt, phoneIndex, scope] = JSON.parse(
+      ctx.cipher.decrypt(cursor, CURSOR_AAD),
+    ) as string[];
+    if (
+      typeof createdAt === 'string' &&
+      typeof phoneIndex === 'string' &&
+      typeof scope === 'string'
+    )
+      return { createdAt, phoneIndex, scope };
+  } catch {
+    // fall through: not a cursor this server gave out
+  }
+  throw new HeraldError('VALIDATION_FAILED', 'Bad cursor: pass back a nextCursor as it came', {
+    field: 'cursor',
+  });
+}
+
 const NumberBody = {
   phone: Type.String({ minLength: 1, maxLength: 64 }),
   country: Type.Optional(CountrySchema),
@@ -48,15 +77,24 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
         tags: ['suppressions'],
         summary:
           'The suppression list, newest first, by `reason` and `scope`; `phone` checks one number',
+        description:
+          'Page with `cursor`: pass the `nextCursor` of the last answer (null on the last page). `before` (a time) only bounds the list.',
         querystring: Type.Object({
           phone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           country: Type.Optional(CountrySchema),
           reason: Type.Optional(Type.Union(SUPPRESSION_REASONS.map((s) => Type.Literal(s)))),
           scope: Type.Optional(Scope),
           before: Type.Optional(Type.String({ format: 'date-time' })),
+          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
         }),
-        response: { 200: Type.Object({ items: Type.Array(SuppressionView) }), ...errors },
+        response: {
+          200: Type.Object({
+            items: Type.Array(SuppressionView),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
       },
     },
     async (request) => {
@@ -72,9 +110,12 @@ export async function suppressionRoutes(app: FastifyInstance, ctx: AppContext): 
             reason: q.reason,
             scope: q.scope,
             before: q.before,
+            after: q.cursor === undefined ? undefined : positionOf(ctx, q.cursor),
             limit: q.limit,
           });
+      const last = !q.phone && rows.length === q.limit ? rows[rows.length - 1] : undefined;
       return {
+        nextCursor: last ? cursorOf(ctx, last) : null,
         items: rows.map((s) => ({
           ref: s.phone_index.slice(0, 10),
           scope: s.scope,

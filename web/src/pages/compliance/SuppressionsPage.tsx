@@ -32,13 +32,13 @@ export function SuppressionsPage() {
   const [params, setParams] = useSearchParams();
   const scope = params.get('scope') ?? '';
   const reason = params.get('reason') ?? '';
-  // Cursors of the pages before this one (createdAt of their last row): Previous pops one.
+  // The cursors that opened the pages up to this one (each a nextCursor): Previous pops one.
   const [cursors, setCursors] = useState<string[]>([]);
-  const before = cursors[cursors.length - 1];
-  const list = useApi<{ items: Suppression[] }>('/suppressions', {
+  const cursor = cursors[cursors.length - 1];
+  const list = useApi<{ items: Suppression[]; nextCursor: string | null }>('/suppressions', {
     scope,
     reason,
-    before,
+    cursor,
     limit: PAGE_SIZE,
   });
   const [check, setCheck] = useState<{ phone: string; country: string } | null>(null);
@@ -152,9 +152,7 @@ export function SuppressionsPage() {
         <Pager
           onPrevious={cursors.length > 0 ? () => setCursors(cursors.slice(0, -1)) : null}
           onNext={
-            items.length === PAGE_SIZE
-              ? () => setCursors([...cursors, items[items.length - 1]!.createdAt])
-              : null
+            list.data?.nextCursor ? () => setCursors([...cursors, list.data!.nextCursor!]) : null
           }
         />
       </Card>
