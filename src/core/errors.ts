@@ -35,6 +35,7 @@ export const ERROR_REGISTRY = {
     message: 'Too many failed sign-ins; wait before trying again',
   },
   PASSWORD_TOO_WEAK: { status: 400, message: 'The password does not meet the password rules' },
+  CURRENT_PASSWORD_WRONG: { status: 400, message: 'The current password is not right' },
   APIKEY_NOT_ACTIVE: { status: 404, message: 'No such active API key' },
   USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
   CONTACT_INVALID_NUMBER: { status: 400, message: 'Not a valid phone number' },

@@ -9,6 +9,7 @@ import { isRole, permissionsOf, type Role } from '../core/roles.js';
 import type { Db } from '../store/database.js';
 import {
   deleteAllSessionsOfUser,
+  deleteOtherSessionsOfUser,
   deleteSession,
   findLiveSession,
   insertSession,
@@ -19,6 +20,7 @@ import {
   findUserByName,
   insertUser,
   touchLogin,
+  updateUser,
   type UserRow,
 } from '../store/users.js';
 import type { Auditor } from './audit.js';
@@ -239,4 +241,63 @@ export async function endAllSessions(
     ip: input.ip,
   });
   return ended;
+}
+
+/**
+ * A person changes their own password. The current password comes first, under the sign-in
+ * lock-out (a wrong one counts as a failed sign-in, so a session left open is no way to guess
+ * it); then the password rules; then every other session of theirs ends, this one stays. Audited.
+ */
+export async function changeOwnPassword(
+  deps: AuthDeps,
+  input: {
+    userId: number;
+    sessionId: string;
+    currentPassword: string;
+    newPassword: string;
+    ip: string | null;
+    now?: Date;
+  },
+): Promise<{ otherSessionsEnded: number }> {
+  const user = await findUserById(deps.db, input.userId);
+  if (!user || user.disabled === 1) throw new HeraldError('UNAUTHENTICATED');
+  const now = input.now ?? new Date();
+  await assertLoginAllowed(deps, { username: user.username, ip: input.ip, now });
+  if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
+    await deps.auditor.record({
+      actor: `user:${user.username}`,
+      action: 'auth.password_change_failed',
+      target: `user:${user.username}`,
+      details: { reason: 'bad_current_password' },
+      ip: input.ip,
+    });
+    await recordLoginFailure(deps, { username: user.username, ip: input.ip, now });
+    throw new HeraldError('CURRENT_PASSWORD_WRONG', undefined, { field: 'currentPassword' });
+  }
+  if (input.newPassword === input.currentPassword) {
+    throw new HeraldError(
+      'PASSWORD_TOO_WEAK',
+      'The new password must differ from the current one',
+      {
+        field: 'newPassword',
+        rule: 'unchanged',
+        zh: '新密码不能与当前密码相同',
+      },
+    );
+  }
+  assertPasswordAcceptable(input.newPassword, user.username);
+  await updateUser(deps.db, user.id, {
+    passwordHash: await hashPassword(input.newPassword),
+    now: now.toISOString(),
+  });
+  const otherSessionsEnded = await deleteOtherSessionsOfUser(deps.db, user.id, input.sessionId);
+  await resetLoginFailures(deps, user.username);
+  await deps.auditor.record({
+    actor: `user:${user.username}`,
+    action: 'auth.password_changed',
+    target: `user:${user.username}`,
+    details: { otherSessionsEnded },
+    ip: input.ip,
+  });
+  return { otherSessionsEnded };
 }

@@ -46,6 +46,20 @@ export async function deleteAllSessionsOfUser(db: DbOrTx, userId: number): Promi
   return Number(result.numDeletedRows);
 }
 
+/** Ends every session of a user but one (the one changing the password); returns how many. */
+export async function deleteOtherSessionsOfUser(
+  db: DbOrTx,
+  userId: number,
+  keepId: string,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Removes sessions unused since `cutoff` (idle expiry); returns how many. */
 export async function deleteIdleSessions(db: DbOrTx, cutoff: string): Promise<number> {
   const result = await db

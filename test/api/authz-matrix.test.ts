@@ -188,7 +188,9 @@ describe.each(DIALECTS)('[%s] authorisation matrix', (dialect) => {
     }
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(routeTable(t.app).length * callers.length);
-  });
+    // Some 2,000 calls, each a real request through every hook: more than the 30-s default on a
+    // loaded two-core machine.
+  }, 120_000);
 
   it('shows the clear number to a caller with contacts:reveal (the probe can see a leak)', async () => {
     const res = await t.app.inject({

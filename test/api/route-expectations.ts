@@ -57,6 +57,7 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
   'POST /v1/auth/logout': 'authenticated',
   'GET /v1/auth/me': 'authenticated',
   'POST /v1/auth/logout-all': 'authenticated',
+  'POST /v1/auth/password': 'authenticated',
 
   'GET /v1/users': 'users:manage',
   'GET /v1/roles': { anyOf: ['users:manage', 'apikeys:manage'] },

@@ -22,12 +22,14 @@ describe('console shell', () => {
   let herald: Herald;
   let browser: Browser;
   let marketerPassword: string;
+  let leoPassword: string;
 
   beforeAll(async () => {
     herald = await startHerald();
     browser = await launchBrowser();
     const admin = await apiSession(herald.url, 'admin', herald.adminPassword);
     marketerPassword = await createUser(admin, 'mia', 'marketer');
+    leoPassword = await createUser(admin, 'leo', 'analyst');
   }, 300_000);
 
   afterAll(async () => {
@@ -123,6 +125,56 @@ describe('console shell', () => {
     await page.getByRole('heading', { name: 'Sign in to Herald' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in to Herald' }).waitFor();
+    await watched.context.close();
+  });
+
+  for (const viewport of [DESKTOP, PHONE]) {
+    it(`shows the account page at ${viewport.width}×${viewport.height}, clean and accessible`, async () => {
+      const watched = await openPage(browser, viewport);
+      const { page } = watched;
+      await signIn(page, herald.url, 'mia', marketerPassword);
+      await page.getByRole('link', { name: 'mia' }).click();
+      const account = await checkPage(watched, 'account', 'My account');
+      expect(account.violations).toEqual([]);
+      expect(account.overflow).toBeLessThanOrEqual(0);
+      expect(account.errors).toEqual([]);
+      await watched.context.close();
+    });
+  }
+
+  it('lets a person change their own password: rules in their language, other sessions end', async () => {
+    const other = await openPage(browser);
+    await signIn(other.page, herald.url, 'leo', leoPassword);
+    const watched = await openPage(browser);
+    const { page } = watched;
+    await signIn(page, herald.url, 'leo', leoPassword);
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh');
+    await page.getByRole('link', { name: 'leo' }).click();
+    await page.getByRole('heading', { level: 1, name: '我的账户' }).waitFor();
+    await page.getByLabel('当前密码').fill(leoPassword);
+    await page.getByLabel('新密码', { exact: true }).fill('password1234');
+    await page.getByLabel('再次输入新密码').fill('password1234');
+    await page.getByRole('button', { name: '修改密码' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('该密码过于常见');
+
+    await page.getByRole('combobox', { name: '语言' }).selectOption('en');
+    const fresh = 'lanterns over the quiet canal';
+    await page.getByLabel('New password', { exact: true }).fill(fresh);
+    await page.getByLabel('New password again').fill(fresh);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed. 1 other session was ended.').waitFor();
+
+    // The other browser's session is gone; this one stays; only the new password signs in.
+    await other.page.reload();
+    await other.page.getByRole('heading', { name: 'Sign in to Herald' }).waitFor();
+    await other.context.close();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, herald.url, 'leo', fresh);
+    await page.getByRole('link', { name: 'leo' }).waitFor();
+    // The wrong-password and weak-password answers (400) are the browser's only complaints.
+    expect(watched.errors.filter((e) => !e.includes('400'))).toEqual([]);
     await watched.context.close();
   });
 });

@@ -47,7 +47,7 @@ describe.each(DIALECTS)('[%s] sessions and API keys', (dialect) => {
       HERALD_SESSION_IDLE_MINUTES: '60',
     });
     admin = { authorization: `Bearer ${await t.keyFor('admin')}` };
-    for (const name of ['lin', 'ada', 'kim', 'omar', 'sara', 'wei']) {
+    for (const name of ['lin', 'ada', 'kim', 'omar', 'sara', 'wei', 'rosa', 'tom']) {
       await createTestUser(t.ctx, name, 'marketer', PASSWORD);
     }
   });
@@ -259,5 +259,81 @@ describe.each(DIALECTS)('[%s] sessions and API keys', (dialect) => {
     });
     expect(revoked.statusCode).toBe(404);
     expect(revoked.json().error.code).toBe('APIKEY_NOT_ACTIVE');
+  });
+
+  it('lets a person change their own password: current one first, rules, other sessions end', async () => {
+    const laptop = await signIn('rosa');
+    const phone = await signIn('rosa');
+    const change = (
+      headers: Record<string, string>,
+      payload: Record<string, string>,
+      remoteAddress = freshIp(),
+    ) =>
+      t.app.inject({ method: 'POST', url: '/v1/auth/password', headers, payload, remoteAddress });
+    const NEW = 'quiet harbour in rain';
+
+    const wrong = await change(laptop, { currentPassword: 'not it at all', newPassword: NEW });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.code).toBe('CURRENT_PASSWORD_WRONG');
+    const weak = await change(laptop, { currentPassword: PASSWORD, newPassword: 'rosa12345678' });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json().error.code).toBe('PASSWORD_TOO_WEAK');
+    const same = await change(laptop, { currentPassword: PASSWORD, newPassword: PASSWORD });
+    expect(same.json().error.code).toBe('PASSWORD_TOO_WEAK');
+    const noCsrf = await change(
+      { cookie: laptop.cookie },
+      { currentPassword: PASSWORD, newPassword: NEW },
+    );
+    expect(noCsrf.statusCode).toBe(403);
+    expect((await login('rosa', PASSWORD)).statusCode).toBe(200); // nothing changed yet
+
+    const done = await change(laptop, { currentPassword: PASSWORD, newPassword: NEW });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json().otherSessionsEnded).toBe(2); // the phone and the check sign-in above
+    expect((await me(laptop)).statusCode).toBe(200);
+    expect((await me(phone)).statusCode).toBe(401);
+    expect((await login('rosa', PASSWORD)).statusCode).toBe(401);
+    expect((await login('rosa', NEW)).statusCode).toBe(200);
+
+    const audit = await queryAuditRows(t.ctx.store.db, {
+      action: 'auth.password_changed',
+      limit: 5,
+    });
+    expect(audit[0]).toMatchObject({ actor: 'user:rosa', target: 'user:rosa' });
+    expect(JSON.stringify(audit)).not.toContain(NEW);
+    const failed = await queryAuditRows(t.ctx.store.db, {
+      action: 'auth.password_change_failed',
+      limit: 5,
+    });
+    expect(failed[0]).toMatchObject({ actor: 'user:rosa' });
+
+    // An API key is no person with a password.
+    const byKey = await change(admin, { currentPassword: 'x', newPassword: NEW });
+    expect(byKey.statusCode).toBe(400);
+  });
+
+  it('counts wrong current passwords as failed sign-ins: an open session is no way to guess', async () => {
+    const session = await signIn('tom');
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/password',
+        headers: session,
+        payload: { currentPassword: `guess ${i} of many`, newPassword: 'quiet harbour in rain' },
+        remoteAddress: ip,
+      });
+      expect(res.json().error.code).toBe('CURRENT_PASSWORD_WRONG');
+    }
+    const locked = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/password',
+      headers: session,
+      payload: { currentPassword: PASSWORD, newPassword: 'quiet harbour in rain' },
+      remoteAddress: ip,
+    });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.code).toBe('LOGIN_LOCKED');
+    expect((await login('tom', PASSWORD)).statusCode).toBe(429);
   });
 });

@@ -6,6 +6,7 @@ import { Loading } from './components/ui';
 import { AuthProvider, useAuth } from './lib/auth';
 import { LANGUAGES, currentLanguage, setLanguage, type Language } from './lib/i18n';
 import { useCommon } from './lib/strings';
+import { AccountPage } from './pages/account/AccountPage';
 import { LoginPage } from './pages/login/LoginPage';
 
 export function App() {
@@ -72,12 +73,22 @@ function Shell() {
         </nav>
         <div className="session">
           <LanguagePicker />
-          <span
-            className="who"
-            title={t('signedInAs', { name: me.name, role: me.role ?? me.kind })}
-          >
-            {me.name}
-          </span>
+          {me.kind === 'user' ? (
+            <NavLink
+              to="/account"
+              className="who"
+              title={t('signedInAs', { name: me.name, role: me.role ?? me.kind })}
+            >
+              {me.name}
+            </NavLink>
+          ) : (
+            <span
+              className="who"
+              title={t('signedInAs', { name: me.name, role: me.role ?? me.kind })}
+            >
+              {me.name}
+            </span>
+          )}
           <button type="button" onClick={() => void logout()}>
             {t('signOut')}
           </button>
@@ -87,6 +98,7 @@ function Shell() {
         <Suspense fallback={<Loading />}>
           <Routes>
             <Route path="/" element={<Navigate to={`/${home}`} replace />} />
+            {me.kind === 'user' ? <Route path="/account" element={<AccountPage />} /> : null}
             {areas.map((area) => (
               <Route key={area.key} path={`/${area.path}/*`} element={<area.component />} />
             ))}

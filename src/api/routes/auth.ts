@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import {
   authenticate,
+  changeOwnPassword,
   createSession,
   endAllSessions,
   endSession,
@@ -133,6 +134,49 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       });
       reply.clearCookie(SESSION_COOKIE, cookieFlags);
       return { revoked };
+    },
+  );
+
+  r.post(
+    '/auth/password',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my own password; my other sessions end, this one stays',
+        description:
+          'A wrong current password answers 400 CURRENT_PASSWORD_WRONG and counts as a failed sign-in (repeated ones answer 429 LOGIN_LOCKED); a new password breaking the password rules answers 400 PASSWORD_TOO_WEAK with the rule. Only a person signed in with a session can do this (an API key answers 400).',
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            newPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ otherSessionsEnded: Type.Integer() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          429: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const p = request.principal!;
+      if (p.kind !== 'user') {
+        throw new HeraldError(
+          'BAD_REQUEST',
+          'Only a person signed in with a session can change their password',
+        );
+      }
+      return changeOwnPassword(ctx.auth, {
+        userId: p.userId,
+        sessionId: p.sessionId,
+        currentPassword: request.body.currentPassword,
+        newPassword: request.body.newPassword,
+        ip: request.ip,
+      });
     },
   );
 
