@@ -143,6 +143,40 @@ describe('herald CLI', { timeout: 120_000 }, () => {
     const broken = herald(['audit', 'verify'], env);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('audit chain broken at row 2 (changed)');
+
+    // A key for a job that ends: it stops working by itself.
+    const shortLived = herald(
+      [
+        'apikey',
+        'create',
+        '--name',
+        'campaign agency',
+        '--role',
+        'analyst',
+        '--expires-in-days',
+        '30',
+      ],
+      env,
+    );
+    expect(shortLived.code).toBe(0);
+    const until = /until (\S+);/.exec(shortLived.stderr)?.[1];
+    expect(Date.parse(until ?? '') - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect(Date.parse(until ?? '') - Date.now()).toBeLessThan(31 * 86_400_000);
+    const keys = new Database(path.join(env.HERALD_DATA_DIR, 'herald.db'));
+    const stored = keys
+      .prepare("select expires_at from api_keys where name = 'campaign agency'")
+      .get() as { expires_at: string };
+    keys.close();
+    expect(stored.expires_at).toBe(until);
+    expect(k.stderr).toContain('until revoked');
+    for (const days of ['0', '3651', '1.5', 'soon']) {
+      const bad = herald(
+        ['apikey', 'create', '--name', 'x', '--role', 'analyst', '--expires-in-days', days],
+        env,
+      );
+      expect(bad.code, days).toBe(2);
+      expect(bad.stderr).toContain('--expires-in-days');
+    }
   });
 
   it('starts on the embedded default, answers /health, and prints the first admin password once', async () => {

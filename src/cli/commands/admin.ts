@@ -63,9 +63,14 @@ export function registerAdminCommands(program: Command): void {
       '--scopes <list>',
       `comma-separated permissions (${PERMISSIONS.length} exist; see docs)`,
     )
-    .action(async (o: { name: string; role?: string; scopes?: string }) => {
+    .option('--expires-in-days <days>', 'the key stops working after this many days (1-3650)')
+    .action(async (o: { name: string; role?: string; scopes?: string; expiresInDays?: string }) => {
       if ((o.role === undefined) === (o.scopes === undefined)) {
         throw new CliError('give exactly one of --role or --scopes', EXIT.usage);
+      }
+      const days = o.expiresInDays === undefined ? undefined : Number(o.expiresInDays);
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650)) {
+        throw new CliError('--expires-in-days takes a whole number from 1 to 3650', EXIT.usage);
       }
       await withContext({}, async (ctx) => {
         const { key, apiKey } = await createApiKey(ctx.auth, {
@@ -75,10 +80,13 @@ export function registerAdminCommands(program: Command): void {
           createdBy: null,
           granterPermissions: PERMISSIONS,
           actor: cliActor(),
+          expiresAt:
+            days === undefined ? null : new Date(Date.now() + days * 86_400_000).toISOString(),
         });
         process.stdout.write(`${key}\n`);
+        const until = apiKey.expiresAt ? `, until ${apiKey.expiresAt}` : ', until revoked';
         process.stderr.write(
-          `created API key ${apiKey.id} with ${apiKey.scopes.length} scopes; it is not shown again\n`,
+          `created API key ${apiKey.id} with ${apiKey.scopes.length} scopes${until}; it is not shown again\n`,
         );
       });
     });
