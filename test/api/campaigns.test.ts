@@ -188,4 +188,55 @@ describe.each(DIALECTS)('[%s] campaigns API', (dialect) => {
       'CAMPAIGN_NOT_FOUND',
     );
   });
+
+  it('shows the approver each variant linted against the policy of each audience country', async () => {
+    for (const phone of ['+1 415 555 0171', '+1 415 555 0172', '+1 212 555 0173']) {
+      expect((await call('POST', '/v1/contacts', admin, { phone })).statusCode).toBe(201);
+    }
+    for (const phone of ['+86 138 0013 8071', '+86 138 0013 8072']) {
+      expect((await call('POST', '/v1/contacts', admin, { phone })).statusCode).toBe(201);
+    }
+    const created = await call('POST', '/v1/campaigns', marketer, {
+      ...DRAFT,
+      name: 'Two countries',
+      audience: { filter: { kind: 'country', in: ['US', 'CN'] } },
+      variants: [
+        { key: 'A', body: PROMO },
+        { key: 'B', body: 'Acme: spring sale, 20% off today.' }, // no opt-out wording anywhere
+      ],
+      experiment: undefined,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as number;
+    const check = await call('GET', `/v1/campaigns/${id}/policy-check`, analyst);
+    expect(check.statusCode, check.body).toBe(200);
+    const body = check.json() as {
+      ok: boolean;
+      otherContacts: number;
+      countries: {
+        country: string;
+        contacts: number;
+        policy: string;
+        variants: { key: string; ok: boolean; issues: { code: string; severity: string }[] }[];
+      }[];
+    };
+    expect(body.ok).toBe(false);
+    expect(body.otherContacts).toBe(0);
+    // Largest country first, each counted as the segment counts it.
+    expect(body.countries.map((c) => c.country)).toEqual(['US', 'CN']);
+    const us = body.countries[0]!;
+    expect(us.contacts).toBeGreaterThanOrEqual(3);
+    expect(us.variants.find((v) => v.key === 'A')).toMatchObject({ ok: true });
+    const usB = us.variants.find((v) => v.key === 'B')!;
+    expect(usB.ok).toBe(false);
+    expect(usB.issues.map((i) => i.code)).toContain('opt_out_missing');
+    const cn = body.countries[1]!;
+    expect(cn.contacts).toBe(2);
+    expect(cn.policy).not.toBe(us.policy);
+    for (const v of cn.variants) {
+      expect(v.ok, v.key).toBe(false); // China wants its own signature and opt-out wording
+      expect(v.issues.some((i) => i.severity === 'error')).toBe(true);
+    }
+    expect((await call('GET', '/v1/campaigns/999/policy-check', analyst)).statusCode).toBe(404);
+  });
 });

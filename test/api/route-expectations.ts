@@ -175,6 +175,7 @@ export const ROUTE_EXPECTATIONS: Record<string, Expectation> = {
 
   'GET /v1/campaigns': 'campaigns:read',
   'GET /v1/campaigns/:id': 'campaigns:read',
+  'GET /v1/campaigns/:id/policy-check': 'campaigns:read',
   'POST /v1/campaigns': 'campaigns:write',
   'PATCH /v1/campaigns/:id': 'campaigns:write',
   'POST /v1/campaigns/:id/submit': 'campaigns:write',

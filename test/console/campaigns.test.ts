@@ -237,6 +237,23 @@ describe('console: campaigns', { timeout: 90_000 }, () => {
     await clean(watched, 'campaigns-approvals', 'Approval queue');
     const item = page.getByRole('listitem', { name: 'Spring sale' });
     await item.getByText(BODY_B.slice(0, 30)).waitFor();
+    // The approver reads each variant against the rules of every audience country first.
+    const check = await mia.call<{
+      ok: boolean;
+      countries: { country: string; contacts: number }[];
+    }>('GET', `/v1/campaigns/${campaignId}/policy-check`);
+    expect(check.countries.length).toBeGreaterThan(0);
+    const policy = item.getByRole('region', { name: 'Policy check by audience country' });
+    await policy
+      .getByText(
+        check.ok
+          ? 'No errors in any country'
+          : 'Errors: messages breaking a rule are blocked when sent',
+      )
+      .waitFor();
+    for (const c of check.countries) {
+      await policy.getByText(new RegExp(`^${c.country} · ${c.contacts} contacts? · `)).waitFor();
+    }
     await item.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('status').filter({ hasText: 'Approved.' }).waitFor();
     await expect.poll(() => page.getByRole('listitem', { name: 'Spring sale' }).count()).toBe(0);

@@ -10,6 +10,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../app-context.js';
 import { CampaignInputSchema, CampaignPatchSchema } from '../../campaigns/campaign-input.js';
 import { campaignCounts, campaignView } from '../../campaigns/campaign-view.js';
+import { campaignPolicyCheck, POLICY_CHECK_COUNTRIES } from '../../campaigns/policy-check.js';
 import {
   actOnCampaign,
   createCampaign,
@@ -73,6 +74,28 @@ const CampaignSchema = Type.Object({
 });
 
 const Id = Type.Object({ id: RowId() });
+const PolicyCheck = Type.Object({
+  campaignId: Type.Integer(),
+  ok: Type.Boolean({ description: 'no variant has an error in any country checked' }),
+  countries: Type.Array(
+    Type.Object({
+      country: Type.String(),
+      contacts: Type.Integer(),
+      policy: Type.String(),
+      variants: Type.Array(
+        Type.Object({
+          key: Type.String(),
+          ok: Type.Boolean(),
+          issues: Type.Array(
+            Type.Object({ code: Type.String(), severity: Type.String(), message: Type.String() }),
+          ),
+        }),
+      ),
+    }),
+  ),
+  otherContacts: Type.Integer(),
+  checkedAt: Type.String(),
+});
 
 const ACTION_BODIES: Record<string, ReturnType<typeof Type.Object>> = {
   submit: Type.Object({}, { additionalProperties: false }),
@@ -173,6 +196,21 @@ export async function campaignRoutes(app: FastifyInstance, ctx: AppContext): Pro
       const row = await getCampaign(ctx, request.params.id);
       return campaignView(row, await campaignCounts(ctx.store.db, row.id));
     },
+  );
+
+  r.get(
+    '/campaigns/:id/policy-check',
+    {
+      config: { permission: 'campaigns:read' },
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Every variant linted against the policy of each country of the audience',
+        description: `What an approver reads: the audience counted by country (the ${POLICY_CHECK_COUNTRIES} largest checked, the rest in \`otherContacts\`), and each variant's text linted against that country's policy pack as the decision at send time lints each message (nothing appended: a marketing text without its opt-out wording is an error). Advice for a person; the decision at send time still blocks what breaks a rule.`,
+        params: Id,
+        response: { 200: PolicyCheck, ...errors },
+      },
+    },
+    async (request) => campaignPolicyCheck(ctx, request.params.id),
   );
 
   r.get(

@@ -10,6 +10,7 @@ import { useFormat } from '../../lib/i18n';
 import { useApi } from '../../lib/use-api';
 import { actorName, type SegmentList } from '../segments/api';
 import { LifecycleActions } from './LifecycleActions';
+import { PolicyCheck } from './PolicyCheck';
 import { ScheduleText } from './ScheduleText';
 import { useCampaignStrings } from './strings';
 import type { Campaign, CampaignList } from './types';
@@ -85,6 +86,7 @@ export function ApprovalQueue() {
                 ))}
               </div>
             </div>
+            <PolicyCheck campaignId={c.id} />
             <LifecycleActions
               campaign={c}
               compact
