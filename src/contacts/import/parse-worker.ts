@@ -14,6 +14,7 @@ import {
   type ChunkRequest,
   type ChunkResponse,
   type CpuAnswer,
+  encodeRows,
   type WorkerInit,
 } from './worker-protocol.js';
 
@@ -38,7 +39,7 @@ async function handle(request: ChunkRequest): Promise<ChunkResponse> {
   try {
     const { records, lines } = parseCsvRecords(request.text, init.delimiter, request.firstLine);
     const rows = await preparer.prepare(records, lines);
-    return { seq: request.seq, rowsJson: JSON.stringify(rows) };
+    return { seq: request.seq, rowsJson: encodeRows(rows) };
   } catch (error) {
     // Only the message crosses the thread; it never holds a cell's value (see row-prepare.ts).
     return { seq: request.seq, error: error instanceof Error ? error.message : String(error) };
