@@ -64,6 +64,8 @@ export class SmppCarrier implements Carrier {
   private readonly queue = new JobQueue<SegmentJob>();
   private reference: number;
   private pumpTimer: NodeJS.Timeout | null = null;
+  /** A pump is due once the answers read in this turn are all settled. */
+  private pumpSoon = false;
   private readonly sweepTimer: NodeJS.Timeout;
   private closing: Promise<void> | null = null;
   /** Sessions whose socket holds writes back until the current tick ends. */
@@ -227,7 +229,14 @@ export class SmppCarrier implements Carrier {
       if (!entry) return;
       this.inFlight.delete(pdu.sequence_number);
       this.settle(entry.job, pdu.command_status, pdu.message_id ?? '');
-      this.pump();
+      // The window refills once for the whole burst of answers read, in one write.
+      if (!this.pumpSoon) {
+        this.pumpSoon = true;
+        process.nextTick(() => {
+          this.pumpSoon = false;
+          this.pump();
+        });
+      }
     } else if (pdu.command === 'deliver_sm') {
       // Acknowledged once the listeners have it recorded (or refused: delivered again later).
       const status = this.inbox.receive(pdu);

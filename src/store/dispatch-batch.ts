@@ -220,6 +220,27 @@ export async function recordSent(
   opts: { sends: readonly AcceptedSend[]; leaseUntil: string },
 ): Promise<Set<number>> {
   const done = new Set<number>();
+  if (opts.sends.length === 0) return done;
+  if (!isPostgres(db)) {
+    // SQLite: one JSON parameter (the statement's text the same for every batch size).
+    const json = JSON.stringify(
+      opts.sends.map((s) => [s.id, s.carrier, s.carrierMessageId, s.body]),
+    );
+    const result = await sql<{ id: number }>`
+      update messages set status = 'sent', carrier = v.carrier,
+        carrier_message_id = v.carrier_message_id, body = v.body, error_code = null,
+        template = null, lease_until = null
+      from (
+        select value ->> 0 as id, value ->> 1 as carrier, value ->> 2 as carrier_message_id,
+          value ->> 3 as body
+        from json_each(${json})
+      ) as v
+      where messages.id = v.id and +messages.status = 'submitted'
+        and +messages.lease_until = ${opts.leaseUntil}
+      returning messages.id`.execute(db);
+    for (const r of result.rows) done.add(Number(r.id));
+    return done;
+  }
   for (const part of chunks(opts.sends, 500)) {
     const values = sql.join(
       part.map((s) => sql`(${s.id}, ${s.carrier}, ${s.carrierMessageId}, ${s.body})`),
@@ -259,6 +280,26 @@ export async function applyReceipts(
 ): Promise<Set<number>> {
   const done = new Set<number>();
   const from = sql.join(opts.from.map((s) => sql`${s}`));
+  if (opts.receipts.length === 0) return done;
+  if (!isPostgres(db)) {
+    // SQLite: one JSON parameter (the statement's text the same for every batch size); the
+    // unary plus keeps the planner on the rowid of each message, not on the lease index.
+    const json = JSON.stringify(
+      opts.receipts.map((r) => [r.id, r.status, r.errorCode, r.deliveredAt]),
+    );
+    const result = await sql<{ id: number }>`
+      update messages set status = v.status, error_code = v.error_code,
+        delivered_at = coalesce(v.delivered_at, messages.delivered_at)
+      from (
+        select value ->> 0 as id, value ->> 1 as status, value ->> 2 as error_code,
+          value ->> 3 as delivered_at
+        from json_each(${json})
+      ) as v
+      where messages.id = v.id and +messages.status in (${from})
+      returning messages.id`.execute(db);
+    for (const r of result.rows) done.add(Number(r.id));
+    return done;
+  }
   for (const part of chunks(opts.receipts, 500)) {
     const values = sql.join(
       part.map((r) => sql`(${r.id}, ${r.status}, ${r.errorCode}, ${r.deliveredAt})`),
@@ -295,6 +336,24 @@ export async function findMessagesByCarrierIds(
   opts: { carrier: string; carrierMessageIds: readonly string[] },
 ): Promise<ReceiptTarget[]> {
   const rows: ReceiptTarget[] = [];
+  if (opts.carrierMessageIds.length === 0) return rows;
+  if (!isPostgres(db)) {
+    // SQLite: the ids as one JSON parameter (one statement text for every number of ids).
+    const found = await db
+      .selectFrom('messages')
+      .select(['id', 'carrier_message_id', 'status', 'contact_id', 'phone_enc', 'purpose'])
+      .select('campaign_id')
+      .where('carrier', '=', opts.carrier)
+      .where(
+        'carrier_message_id',
+        'in',
+        sql<string>`(select value from json_each(${JSON.stringify(opts.carrierMessageIds)}))`,
+      )
+      .orderBy('id', 'desc')
+      .execute();
+    for (const r of found) rows.push({ ...r, carrier_message_id: r.carrier_message_id! });
+    return rows;
+  }
   for (const part of chunks(opts.carrierMessageIds)) {
     const found = await db
       .selectFrom('messages')

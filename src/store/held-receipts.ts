@@ -56,6 +56,18 @@ export async function takeHeldReceiptsFor(
   opts: { carrier: string; carrierMessageIds: readonly string[] },
 ): Promise<HeldReceiptRow[]> {
   const rows: HeldReceiptRow[] = [];
+  if (!isPostgres(db)) {
+    // SQLite: the ids as one JSON parameter (one statement text for every number of ids).
+    if (opts.carrierMessageIds.length === 0) return rows;
+    const ids = JSON.stringify(opts.carrierMessageIds);
+    return db
+      .selectFrom('held_receipts')
+      .selectAll()
+      .where('carrier', '=', opts.carrier)
+      .where('carrier_message_id', 'in', sql<string>`(select value from json_each(${ids}))`)
+      .orderBy('id')
+      .execute();
+  }
   for (let at = 0; at < opts.carrierMessageIds.length; at += 1000) {
     let q = db
       .selectFrom('held_receipts')

@@ -122,6 +122,8 @@ export interface SmscCounts {
   deliverDrops: number;
   /** Most submit_sm received and not yet answered at one time. */
   maxInFlight: number;
+  /** deliver_sm the ESME answered with status 0 (a receipt or MO message it took). */
+  deliverAcks: number;
 }
 
 const NO_FAULTS: SmscFaults = Object.freeze({
@@ -162,6 +164,7 @@ export class FakeSmsc implements CarrierFake {
     deliverRefusals: 0,
     deliverDrops: 0,
     maxInFlight: 0,
+    deliverAcks: 0,
   };
   private faults: SmscFaults;
   private inFlight = 0;
@@ -175,6 +178,11 @@ export class FakeSmsc implements CarrierFake {
   private readonly deliverWaiters: (() => void)[] = [];
   /** How often each text was submitted to each number (for seeded faults). */
   private readonly seen = new Map<string, number>();
+  /** Automatic receipts waiting for their time, oldest first (one timer for all of them). */
+  private readonly dueReceipts: { at: number; messageId: string; outcome: ReceiptStatus }[] = [];
+  private receiptTimer: NodeJS.Timeout | null = null;
+  /** Sessions whose socket holds writes back until this turn of the event loop ends. */
+  private readonly corked = new Set<smpp.Session>();
 
   private constructor(private readonly options: FakeSmscOptions) {
     this.faults = { ...NO_FAULTS, ...options.faults };
@@ -272,7 +280,7 @@ export class FakeSmsc implements CarrierFake {
       destination_addr: submission?.source ?? '',
       esm_class: 0x04,
       data_coding: 0,
-      short_message: smpp.gsmCoder.encode(text, 0),
+      short_message: gsmEncode(text),
       ...tlvs,
     });
   }
@@ -331,7 +339,7 @@ export class FakeSmsc implements CarrierFake {
         (peer) =>
           new Promise<boolean>((resolve) => {
             const timer = this.later(timeoutMs, () => resolve(false));
-            peer.session.send(new smpp.PDU('enquire_link', {}), () => {
+            this.send(peer.session, new smpp.PDU('enquire_link', {}), () => {
               clearTimeout(timer);
               resolve(true);
             });
@@ -350,6 +358,8 @@ export class FakeSmsc implements CarrierFake {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    if (this.receiptTimer) clearTimeout(this.receiptTimer);
+    this.dueReceipts.length = 0;
     for (const waiting of this.deliverWaiters.splice(0)) waiting();
     this.dropConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -372,7 +382,7 @@ export class FakeSmsc implements CarrierFake {
     session.on('submit_sm', (pdu: smpp.PDU) => this.submit(peer, pdu));
     session.on('enquire_link', (pdu: smpp.PDU) => {
       this.counters.enquireLinks += 1;
-      session.send(pdu.response());
+      this.send(session, pdu.response());
     });
     session.on('unbind', (pdu: smpp.PDU) => {
       this.counters.unbinds += 1;
@@ -385,12 +395,12 @@ export class FakeSmsc implements CarrierFake {
     const { systemId = 'herald', password = 'secret' } = this.options;
     if (this.closed || pdu.system_id !== systemId || pdu.password !== password) {
       this.counters.bindRejections += 1;
-      peer.session.send(pdu.response({ command_status: STATUS.bindFailed }));
+      this.send(peer.session, pdu.response({ command_status: STATUS.bindFailed }));
       return;
     }
     peer.bound = true;
     this.counters.binds += 1;
-    peer.session.send(pdu.response({ system_id: 'fake-smsc' }));
+    this.send(peer.session, pdu.response({ system_id: 'fake-smsc' }));
   }
 
   private submit(peer: Peer, pdu: smpp.PDU): void {
@@ -453,7 +463,7 @@ export class FakeSmsc implements CarrierFake {
     else if (status === STATUS.sysErr) this.counters.transient += 1;
     else if (status !== STATUS.ok) this.counters.rejected += 1;
     if (status !== STATUS.ok) {
-      peer.session.send(pdu.response({ command_status: status }));
+      this.send(peer.session, pdu.response({ command_status: status }));
       return;
     }
     this.counters.accepted += 1;
@@ -461,12 +471,54 @@ export class FakeSmsc implements CarrierFake {
     const messageId = `F${this.nextId.toString(16).toUpperCase().padStart(9, '0')}`;
     record.messageId = messageId;
     this.byId.set(messageId, record);
-    peer.session.send(pdu.response({ message_id: messageId }));
+    this.send(peer.session, pdu.response({ message_id: messageId }));
     const receipts = this.options.receipts;
     if (receipts) {
       const outcome = receipts.outcome?.(record) ?? 'delivered';
-      this.later(receipts.delayMs, () => void this.deliverReceipt(messageId, outcome));
+      this.dueReceipts.push({ at: Date.now() + receipts.delayMs, messageId, outcome });
+      if (!this.receiptTimer) this.scheduleReceipts();
     }
+  }
+
+  /** Sends the automatic receipts whose time came, then waits for the next one's. */
+  private scheduleReceipts(): void {
+    const next = this.dueReceipts[0];
+    if (!next || this.closed) {
+      this.receiptTimer = null;
+      return;
+    }
+    this.receiptTimer = setTimeout(
+      () => {
+        const now = Date.now();
+        let due = 0;
+        while (due < this.dueReceipts.length && this.dueReceipts[due]!.at <= now) due += 1;
+        for (const { messageId, outcome } of this.dueReceipts.splice(0, due)) {
+          void this.deliverReceipt(messageId, outcome);
+        }
+        this.scheduleReceipts();
+      },
+      Math.max(0, next.at - Date.now()),
+    );
+  }
+
+  /**
+   * Sends a PDU; what a session is sent in one turn of the event loop (the answers to a burst of
+   * submit_sm, a round of receipts) leaves in as few TCP segments as it fits in.
+   */
+  private send(
+    session: smpp.Session,
+    pdu: smpp.PDU,
+    onResponse?: (pdu: smpp.PDU) => void,
+  ): boolean {
+    if (!this.corked.has(session)) {
+      this.corked.add(session);
+      session.socket.cork();
+      setImmediate(() => {
+        this.corked.delete(session);
+        session.socket.uncork();
+      });
+    }
+    return session.send(pdu, onResponse);
   }
 
   private record(pdu: smpp.PDU): SmscSubmission {
@@ -510,8 +562,8 @@ export class FakeSmsc implements CarrierFake {
     for (let attempt = 1; attempt <= MAX_DELIVERIES && !this.closed; attempt++) {
       // The bind is chosen when the deliver_sm goes out, not before it waited for the window:
       // one that waited while its bind died goes to another bind instead of failing on it.
-      await this.deliverSlot();
-      const peer = await this.boundPeer();
+      if (!this.takeDeliverSlot()) await this.deliverSlot();
+      const peer = this.firstBoundPeer() ?? (await this.boundPeer());
       if (!peer) {
         this.releaseDeliverSlot();
         this.counters.deliverDrops += 1;
@@ -528,24 +580,36 @@ export class FakeSmsc implements CarrierFake {
         const lost = () => done(-1);
         const timer = this.later(this.options.deliverTimeoutMs ?? 5_000, lost);
         peer.session.on('close', lost);
-        const sent = peer.session.send(new smpp.PDU('deliver_sm', { ...fields }), (resp) =>
+        const sent = this.send(peer.session, new smpp.PDU('deliver_sm', { ...fields }), (resp) =>
           done(resp.command_status),
         );
         if (!sent) done(-1);
       }).finally(() => this.releaseDeliverSlot());
-      if (status === 0) return;
+      if (status === 0) {
+        this.counters.deliverAcks += 1;
+        return;
+      }
       this.counters.deliverRefusals += 1;
       await new Promise<void>((resolve) => this.later(100, resolve));
     }
     if (!this.closed) this.counters.deliverDrops += 1;
   }
 
+  /** Takes a deliver_sm slot when one is free at once. */
+  private takeDeliverSlot(): boolean {
+    if (this.delivering >= (this.options.deliverWindow ?? Infinity)) return false;
+    this.delivering += 1;
+    return true;
+  }
+
   private async deliverSlot(): Promise<void> {
-    if (this.delivering < (this.options.deliverWindow ?? Infinity)) {
-      this.delivering += 1;
-      return;
-    }
+    if (this.takeDeliverSlot()) return;
     await new Promise<void>((resolve) => this.deliverWaiters.push(resolve));
+  }
+
+  private firstBoundPeer(): Peer | undefined {
+    for (const peer of this.peers) if (peer.bound) return peer;
+    return undefined;
   }
 
   private releaseDeliverSlot(): void {
@@ -557,7 +621,7 @@ export class FakeSmsc implements CarrierFake {
   private async boundPeer(): Promise<Peer | null> {
     const hold = this.options.holdForBindMs ?? 5_000;
     for (let waited = 0; waited < hold && !this.closed; waited += 20) {
-      const peer = [...this.peers].find((p) => p.bound);
+      const peer = this.firstBoundPeer();
       if (peer) return peer;
       await new Promise<void>((resolve) => this.later(20, resolve));
     }
@@ -572,6 +636,14 @@ export class FakeSmsc implements CarrierFake {
     this.timers.add(timer);
     return timer;
   }
+}
+
+/** Characters whose GSM 03.38 code is their ASCII code (the receipts' text is mostly these). */
+const GSM_AS_ASCII = /^[ !"#%&'()*+,\-./0-9:;<=>?A-Za-z]*$/;
+
+/** GSM 03.38 bytes of a text, unpacked: the library's coder, but not for plain ASCII. */
+function gsmEncode(text: string): Buffer {
+  return GSM_AS_ASCII.test(text) ? Buffer.from(text, 'latin1') : smpp.gsmCoder.encode(text, 0);
 }
 
 function senderOf(record: SmscSubmission): { sender?: string } {
