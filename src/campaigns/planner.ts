@@ -403,7 +403,7 @@ async function planBatch(
       }
       lastId = c.id;
     }
-    const inserted = await insertPlannedMessages(tx, rows);
+    const inserted = await insertPlannedMessages(tx, rows, ctx.store.sqlite);
     // Links only for messages written now (a replayed batch's messages already have theirs).
     await insertShortLinks(
       tx,

@@ -20,6 +20,7 @@ import * as conversions from './0015-conversions.js';
 import * as inboxOverview from './0016-inbox-overview.js';
 import * as heldReceipts from './0017-held-receipts.js';
 import * as contactSendMarker from './0018-contact-send-marker.js';
+import * as partialMessageIndexes from './0019-partial-message-indexes.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -39,4 +40,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0016-inbox-overview': inboxOverview,
   '0017-held-receipts': heldReceipts,
   '0018-contact-send-marker': contactSendMarker,
+  '0019-partial-message-indexes': partialMessageIndexes,
 };
