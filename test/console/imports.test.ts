@@ -133,6 +133,8 @@ describe('console: imports', () => {
     expect(await page.getByLabel('Read as: Tags').inputValue()).toBe('tags');
     expect(await page.getByLabel('Read as: Home city').inputValue()).toBe('');
     await page.getByLabel('Read as: Home city').selectOption('city');
+    // Tags left out on purpose: Herald must not read the column by its name after all.
+    await page.getByLabel('Read as: Tags').selectOption('');
     // The sample numbers are masked.
     expect(await page.content()).not.toContain('1234 5678');
 
@@ -149,6 +151,13 @@ describe('console: imports', () => {
     }
     expect(await stat(page, 'Lines').textContent()).toBe('7');
     await page.getByText('Home city → city').waitFor();
+    const importId = Number(/\/imports\/(\d+)$/.exec(page.url())![1]);
+    const record = await admin.call<{ mapping: Record<string, string>; ignoredColumns: string[] }>(
+      'GET',
+      `/v1/imports/${importId}`,
+    );
+    expect(record.mapping).toEqual({ phone: 'Mobile', city: 'Home city' });
+    expect(record.ignoredColumns).toEqual(['Tags', 'Loyalty card']);
     await page.getByText('spring-fair v1 (en)').waitFor();
 
     const report = page.getByRole('region', { name: 'What happened to each line of the file' });

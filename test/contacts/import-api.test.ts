@@ -126,6 +126,36 @@ describe.each(DIALECTS)('[%s] imports API', (dialect) => {
     expect(again.json().error.code).toBe('IMPORT_CONFLICT');
   }, 90_000);
 
+  it('leaves out the columns it is told to ignore, even those named like a field', async () => {
+    const csv = '手机号,城市,性别,备注\n+8613800138111,上海,女,VIP\n+8613800138112,北京,男,\n';
+    const res = await upload(
+      `${MARKETING}&fileName=ignore.csv&ignore=${encodeURIComponent('城市')}&ignore=${encodeURIComponent('性别')}`,
+      csv,
+    );
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({
+      mapping: { phone: '手机号' },
+      ignoredColumns: ['城市', '性别', '备注'],
+    });
+    const done = await finished(res.json().id);
+    expect(done.counts).toMatchObject({ created: 2 });
+    const created = await t.ctx.store.db
+      .selectFrom('contacts')
+      .select(['city', 'gender'])
+      .where('phone_index', 'in', [
+        t.ctx.cipher.blindIndex('+8613800138111'),
+        t.ctx.cipher.blindIndex('+8613800138112'),
+      ])
+      .execute();
+    expect(created).toEqual([
+      { city: null, gender: null },
+      { city: null, gender: null },
+    ]);
+    const missing = await upload(`${MARKETING}&ignore=${encodeURIComponent('省份')}`, csv);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.message).toContain('省份');
+  });
+
   it('refuses a marketing upload without a consent basis, before reading the body', async () => {
     const res = await upload('source=bought%20list&purpose=marketing', NUMBERS);
     expect(res.statusCode).toBe(400);

@@ -144,6 +144,9 @@ describe.each(DIALECTS)('[%s] herald import', (dialect) => {
     [[...PROVENANCE, '--report', 'out.txt'], /--report must name a \.csv or \.json file/],
     [[...PROVENANCE, '--country', 'Narnia'], /country/],
     [['--resume', '1', '--purpose', 'marketing'], /give only FILE and --resume/],
+    [['--resume', '1', '--ignore', '城市'], /give only FILE and --resume/],
+    [[...PROVENANCE, '--ignore', 'phone'], /No column holds the phone number/],
+    [[...PROVENANCE, '--ignore', '省份'], /no column "省份"/],
   ])('exits 2 with one line for %j', (args, message) => {
     const r = herald(['import', numbers, ...args]);
     expect(r.code).toBe(2);

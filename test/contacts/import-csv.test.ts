@@ -200,6 +200,26 @@ describe('header mapping', () => {
     });
   });
 
+  it('leaves out the columns it is told to ignore, even those named like a field', () => {
+    const m = resolveMapping(
+      ['手机号', '城市', '性别', '备注', 'Name'],
+      {},
+      ['first_name', 'name'],
+      ['城市', ' 性别 ', 'NAME'], // by exact name, or the same name in other case, width or spacing
+    );
+    expect(m.mapping).toEqual({ phone: '手机号' });
+    expect(m.columns.fields).toEqual({ phone: 0 });
+    expect(m.columns.custom).toEqual({});
+    expect(m.ignored).toEqual(['城市', '性别', '备注', 'Name']);
+    expect(() => resolveMapping(['手机号'], {}, [], ['城市'])).toThrow(/no column "城市"/);
+    expect(() => resolveMapping(['手机号', 'x'], { city: 'x' }, [], ['x'])).toThrow(
+      /both mapped \(to city\) and ignored/,
+    );
+    expect(() => resolveMapping(['手机号'], {}, [], ['手机号'])).toThrow(
+      /No column holds the phone/,
+    );
+  });
+
   it('lets an explicit mapping win and checks it', () => {
     const m = resolveMapping(
       ['phone', 'Handy', 'Stadt'],

@@ -126,6 +126,18 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
             map: Type.Optional(
               Type.String({ maxLength: 2000, description: 'field=header pairs: phone=手机号' }),
             ),
+            ignore: Type.Optional(
+              Type.Union(
+                [
+                  Type.String({ minLength: 1, maxLength: 256 }),
+                  Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 500 }),
+                ],
+                {
+                  description:
+                    'a header to leave out even when it is named like a field (repeat for several: ignore=城市&ignore=性别)',
+                },
+              ),
+            ),
             fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           }),
           response: { 202: ImportView, 413: ErrorBody, 415: ErrorBody, ...errors },
@@ -156,6 +168,7 @@ export async function importRoutes(app: FastifyInstance, ctx: AppContext): Promi
             encoding: q.encoding,
             delimiter: q.delimiter,
             mapping,
+            ignore: q.ignore === undefined ? undefined : [q.ignore].flat(),
           });
           jobs.start(plan, { removeFileWhenDone: true });
           return reply.status(202).send(importView(plan.record));

@@ -29,6 +29,7 @@ export interface ImportCommandOptions {
   encoding?: string;
   delimiter?: string;
   map?: string;
+  ignore?: string[];
   report?: string;
   resume?: string;
   workers?: string;
@@ -57,6 +58,11 @@ export function registerImportCommand(program: Command): void {
     .option('--encoding <name>', 'file encoding (default: detected, UTF-8 or GB18030)')
     .option('--delimiter <char>', 'field delimiter: , ; | or tab (default: detected)')
     .option('--map <pairs>', 'columns for fields: phone=手机号,city=城市')
+    .option(
+      '--ignore <header>',
+      'leave this column out even when it is named like a field (repeat for several)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--report <file>', 'write the row-level report to FILE (.csv or .json)')
     .option('--resume <id>', 'continue import ID from its checkpoint (same file)')
     .option('--workers <n>', 'parse worker threads (default: one per core)')
@@ -149,6 +155,7 @@ async function planNew(
     encoding: o.encoding,
     delimiter: o.delimiter,
     mapping: o.map === undefined ? undefined : parseMappingOption(o.map),
+    ignore: o.ignore,
   });
 }
 
@@ -163,7 +170,7 @@ async function planResumed(
     throw new CliError('--resume takes an import id', EXIT.usage);
   // A resume reads the file exactly as the first run did: its options are the stored ones.
   const given = PROVENANCE_FLAGS.filter((flag) => o[flag] !== undefined);
-  if (given.length > 0 || o.map || o.country || o.encoding || o.delimiter) {
+  if (given.length > 0 || o.map || o.ignore || o.country || o.encoding || o.delimiter) {
     throw new CliError(
       "--resume takes the import's own options; give only FILE and --resume",
       EXIT.usage,

@@ -1,7 +1,8 @@
 /**
  * Which column holds what: the header names people use in English and Chinese spreadsheets map
  * to contact fields by themselves; an explicit mapping (`phone=手机号,city=城市`) wins. Columns
- * named like a declared custom attribute fill it; anything else is reported as ignored.
+ * named like a declared custom attribute fill it; anything else is reported as ignored, and so
+ * is a column the importer was told to leave out (`ignore`), whatever its name.
  */
 import { HeraldError } from '../../core/errors.js';
 
@@ -127,13 +128,16 @@ export function parseMappingOption(text: string): Record<string, string> {
 
 /**
  * Resolves columns from the header: explicit pairs first, then aliases, then declared custom
- * attribute names. Throws VALIDATION_FAILED for a mapping that names an unknown field or a
- * missing header, and IMPORT_FILE_INVALID when no column holds the phone number.
+ * attribute names; the `ignore`d headers are read by nothing (a spreadsheet's 城市 column left
+ * out on purpose is not taken for the city by its name). Throws VALIDATION_FAILED for a mapping
+ * that names an unknown field or a missing header, or a header both mapped and ignored, and
+ * IMPORT_FILE_INVALID when no column holds the phone number.
  */
 export function resolveMapping(
   header: readonly string[],
   explicit: Readonly<Record<string, string>>,
   customAttributes: readonly string[],
+  ignore: readonly string[] = [],
 ): ResolvedMapping {
   const normalised = header.map(normaliseHeader);
   const fields: Partial<Record<ImportField, number>> = {};
@@ -141,6 +145,22 @@ export function resolveMapping(
   const used = new Set<number>();
   const isField = (name: string): name is ImportField =>
     (IMPORT_FIELDS as readonly string[]).includes(name);
+  const columnOf = (name: string): number => {
+    const index = header.indexOf(name);
+    return index >= 0 ? index : normalised.indexOf(normaliseHeader(name));
+  };
+
+  const skipped = new Set<number>();
+  for (const column of ignore) {
+    const index = columnOf(column);
+    if (index < 0) {
+      throw new HeraldError(
+        'VALIDATION_FAILED',
+        `The file has no column ${JSON.stringify(column)} (to ignore)`,
+      );
+    }
+    skipped.add(index);
+  }
 
   for (const [target, column] of Object.entries(explicit)) {
     if (!isField(target) && !customAttributes.includes(target)) {
@@ -149,18 +169,24 @@ export function resolveMapping(
         `Cannot map ${JSON.stringify(target)}: it is neither a contact field (${IMPORT_FIELDS.join(', ')}) nor a declared custom attribute`,
       );
     }
-    let index = header.indexOf(column);
-    if (index < 0) index = normalised.indexOf(normaliseHeader(column));
+    const index = columnOf(column);
     if (index < 0) {
       throw new HeraldError(
         'VALIDATION_FAILED',
         `The file has no column ${JSON.stringify(column)} (for ${target})`,
       );
     }
+    if (skipped.has(index)) {
+      throw new HeraldError(
+        'VALIDATION_FAILED',
+        `Column ${JSON.stringify(column)} is both mapped (to ${target}) and ignored`,
+      );
+    }
     if (isField(target)) fields[target] = index;
     else custom[target] = index;
     used.add(index);
   }
+  for (const index of skipped) used.add(index);
   const claim = (aliases: readonly string[]): number | undefined => {
     const index = normalised.findIndex((name, i) => !used.has(i) && aliases.includes(name));
     if (index < 0) return undefined;
@@ -190,6 +216,6 @@ export function resolveMapping(
   return {
     columns: { fields, custom },
     mapping,
-    ignored: header.filter((_, i) => !used.has(i)),
+    ignored: header.filter((_, i) => !used.has(i) || skipped.has(i)),
   };
 }

@@ -27,6 +27,8 @@ export interface ImportRequest extends ProvenanceInput {
   readonly delimiter?: string;
   /** field -> header, over the automatic mapping. */
   readonly mapping?: Readonly<Record<string, string>>;
+  /** Headers to leave out even when they are named like a field. */
+  readonly ignore?: readonly string[];
 }
 
 /** What a resume needs to read the file exactly as the first run did (imports.options). */
@@ -104,6 +106,7 @@ export async function planImport(
     encoding: request.encoding,
     delimiter,
     mapping: request.mapping ?? {},
+    ignore: request.ignore ?? [],
   });
 }
 
@@ -128,6 +131,9 @@ export async function planResume(
     encoding: stored.encoding,
     delimiter: stored.delimiter,
     mapping: stored.mapping,
+    // What the first run read nothing from stays unread, even a column named like a field
+    // (a header name the first run also read, from a twin column, is left to the mapping).
+    ignore: (stored.ignoredColumns ?? []).filter((h) => !Object.values(stored.mapping).includes(h)),
     sameAs: { importId: record.id, sha256: record.file_hash },
   });
 }
@@ -142,6 +148,7 @@ async function readPlan(
     encoding: string | undefined;
     delimiter: Delimiter | undefined;
     mapping: Readonly<Record<string, string>>;
+    ignore: readonly string[];
     /** A resume: the file must be the one the import started with. */
     sameAs?: { importId: number; sha256: string };
   },
@@ -171,6 +178,7 @@ async function readPlan(
     reader.header,
     input.mapping,
     schema.map((d) => d.name),
+    input.ignore,
   );
   const mappedCustom = new Set(Object.keys(mapping.columns.custom));
   const prepare: PrepareConfig = {

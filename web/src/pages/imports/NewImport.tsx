@@ -99,23 +99,14 @@ export function NewImport() {
       : target;
   }
 
-  // What the server will read, given the explicit choices: columns left out that it reads anyway.
+  // The explicit choices; a column set to "not imported" is sent as one to ignore, so Herald
+  // does not read it by its name (a 城市 column left out stays out).
   const explicit = useMemo(() => {
     const pairs: Record<string, string> = {};
     if (head) targets.forEach((x, i) => x && head.header[i] && (pairs[x] = head.header[i]));
     return pairs;
   }, [head, targets]);
-  const stillRead = useMemo(() => {
-    if (!head || mappingProblem) return [];
-    try {
-      const { mapping } = resolveMapping(head.header, explicit, custom);
-      return Object.entries(mapping)
-        .filter(([, column]) => targets[head.header.indexOf(column)] === '')
-        .map(([field, column]) => ({ field, column }));
-    } catch {
-      return [];
-    }
-  }, [head, explicit, custom, targets, mappingProblem]);
+  const ignored = head ? head.header.filter((h, i) => h !== '' && targets[i] === '') : [];
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -129,15 +120,19 @@ export function NewImport() {
         .filter(([, column]) => !column.includes(','))
         .map(([field, column]) => `${field}=${column}`)
         .join(',');
-      const path = withQuery('/imports', {
-        source: source.trim(),
-        purpose,
-        consentMethod: method || undefined,
-        consentText: textId || undefined,
-        country: code || undefined,
-        map: map || undefined,
-        fileName: file.name,
-      });
+      const query = new URLSearchParams(
+        withQuery('', {
+          source: source.trim(),
+          purpose,
+          consentMethod: method || undefined,
+          consentText: textId || undefined,
+          country: code || undefined,
+          map: map || undefined,
+          fileName: file.name,
+        }).slice(1),
+      );
+      for (const column of ignored) query.append('ignore', column);
+      const path = `/imports?${query.toString()}`;
       const record = await api.send<ImportRecord>(
         'POST',
         path,
@@ -235,11 +230,6 @@ export function NewImport() {
               caption={t('mappingCaption')}
             />
             <Problem text={mappingProblem} />
-            {stillRead.map((s) => (
-              <p key={s.column} className="imports-warning">
-                {t('stillRead', { column: s.column, field: fieldName(s.field) })}
-              </p>
-            ))}
           </Card>
         ) : null}
         <Card title={t('step3')}>

@@ -42,8 +42,6 @@ export const useImportStrings = defineStrings('imports', {
     colReadAs: 'Read as',
     ignore: '— not imported —',
     customAttribute: '{{name}} (custom attribute)',
-    stillRead:
-      'Column “{{column}}” is still read as {{field}}: Herald reads columns named like a field. Rename it in the file to leave it out.',
     phoneMissing: 'Choose the column that holds the phone number.',
     twice: 'Two columns are read as {{field}}; choose one.',
     'field.phone': 'phone number',
@@ -167,8 +165,6 @@ export const useImportStrings = defineStrings('imports', {
     colReadAs: '对应字段',
     ignore: '— 不导入 —',
     customAttribute: '{{name}}（自定义属性）',
-    stillRead:
-      '“{{column}}”列仍会被读取为{{field}}：与字段同名的列会被自动识别。如不想导入，请在文件中修改列名。',
     phoneMissing: '请选择存放手机号码的列。',
     twice: '有两列都对应到{{field}}，请只保留一列。',
     'field.phone': '手机号码',
