@@ -106,7 +106,11 @@ export function NewImport() {
     if (head) targets.forEach((x, i) => x && head.header[i] && (pairs[x] = head.header[i]));
     return pairs;
   }, [head, targets]);
-  const ignored = head ? head.header.filter((h, i) => h !== '' && targets[i] === '') : [];
+  // (A twin header that another column is mapped under is left out: the name is taken.)
+  const mappedHeaders = Object.values(explicit);
+  const ignored = head
+    ? head.header.filter((h, i) => h !== '' && targets[i] === '' && !mappedHeaders.includes(h))
+    : [];
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
