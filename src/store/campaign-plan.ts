@@ -6,17 +6,13 @@
  * checkpoint that moves in the same transaction.
  */
 import type { Statement } from 'better-sqlite3';
-import { PostgresAdapter, type Insertable } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { ContactRow } from './contacts.js';
 import type { ContactConsentRow } from './consents.js';
-import type { DbOrTx, Store } from './database.js';
+import { isPostgres, type DbOrTx, type Store } from './database.js';
 import { COUNTING_STATUSES } from './decision-inputs.js';
 import type { MessagesTable } from './schema.js';
 import { segmentPredicate, type ResolvedSegment } from './segments.js';
-
-function isPostgres(db: DbOrTx): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /** A contact of the audience (the number stays encrypted). */
 export type PlanContact = ContactRow;

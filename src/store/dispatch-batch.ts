@@ -4,19 +4,15 @@
  * outcomes (one UPDATE joined to a VALUES list). A batch of 500 costs a handful of statements
  * instead of a dozen per message. The one-message statements stay in messages.ts.
  */
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { ContactConsentRow } from './consents.js';
 import type { ContactRow } from './contacts.js';
-import type { DbOrTx } from './database.js';
+import { isPostgres, sqliteJsonValues, type DbOrTx } from './database.js';
 import type { MessagePatch } from './messages.js';
 import type { SuppressionRow } from './suppressions.js';
 
 // SQLite binds at most 32,766 variables per statement, PostgreSQL 65,535.
 const CHUNK = 1000;
-
-function isPostgres(db: DbOrTx): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -344,11 +340,7 @@ export async function findMessagesByCarrierIds(
       .select(['id', 'carrier_message_id', 'status', 'contact_id', 'phone_enc', 'purpose'])
       .select('campaign_id')
       .where('carrier', '=', opts.carrier)
-      .where(
-        'carrier_message_id',
-        'in',
-        sql<string>`(select value from json_each(${JSON.stringify(opts.carrierMessageIds)}))`,
-      )
+      .where('carrier_message_id', 'in', sqliteJsonValues(opts.carrierMessageIds))
       .orderBy('id', 'desc')
       .execute();
     for (const r of found) rows.push({ ...r, carrier_message_id: r.carrier_message_id! });

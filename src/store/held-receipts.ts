@@ -4,8 +4,8 @@
  * applied or too old. PostgreSQL readers lock what they take and skip what another transaction
  * holds, so two workers never wait on each other for the same held receipt.
  */
-import { PostgresAdapter, sql, type Selectable } from 'kysely';
-import type { DbOrTx } from './database.js';
+import { sql, type Selectable } from 'kysely';
+import { isPostgres, sqliteJsonValues, type DbOrTx } from './database.js';
 import type { HeldReceiptsTable } from './schema.js';
 
 export type HeldReceiptRow = Selectable<HeldReceiptsTable>;
@@ -13,10 +13,6 @@ export type NewHeldReceipt = Omit<HeldReceiptRow, 'id'>;
 
 // SQLite binds at most 32,766 variables per statement; 8 columns a row.
 const CHUNK = 500;
-
-function isPostgres(db: DbOrTx): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /**
  * PostgreSQL: transaction advisory locks on carrier ids, in key order, taken first thing (before
@@ -59,12 +55,11 @@ export async function takeHeldReceiptsFor(
   if (!isPostgres(db)) {
     // SQLite: the ids as one JSON parameter (one statement text for every number of ids).
     if (opts.carrierMessageIds.length === 0) return rows;
-    const ids = JSON.stringify(opts.carrierMessageIds);
     return db
       .selectFrom('held_receipts')
       .selectAll()
       .where('carrier', '=', opts.carrier)
-      .where('carrier_message_id', 'in', sql<string>`(select value from json_each(${ids}))`)
+      .where('carrier_message_id', 'in', sqliteJsonValues(opts.carrierMessageIds))
       .orderBy('id')
       .execute();
   }

@@ -3,8 +3,8 @@
  * delivered, ...), with the error code or decision reason and the carrier involved. Written in
  * the same transaction as the change of the message row itself, so the two never disagree.
  */
-import { PostgresAdapter, sql, type Insertable, type Selectable } from 'kysely';
-import type { DbOrTx } from './database.js';
+import { sql, type Insertable, type Selectable } from 'kysely';
+import { isPostgres, type DbOrTx } from './database.js';
 import type { MessageEventsTable } from './schema.js';
 
 export type MessageEventRow = Selectable<MessageEventsTable>;
@@ -18,7 +18,7 @@ export async function insertMessageEvents(
   rows: readonly NewMessageEvent[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+  if (!isPostgres(db)) {
     // SQLite: the rows as one JSON parameter, so the statement's text is the same whatever their
     // number (prepared once, not compiled and prepared again for every batch size), in order.
     const json = JSON.stringify(

@@ -7,17 +7,13 @@
  * overwrite the outcome of the one that took over. Statuses: MESSAGE_STATUSES in
  * src/delivery/outbox.ts.
  */
-import { PostgresAdapter, sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import type { DbOrTx } from './database.js';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { isPostgres, type DbOrTx } from './database.js';
 import type { MessagesTable } from './schema.js';
 
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessageRow = Omit<Insertable<MessagesTable>, 'id'>;
 export type MessagePatch = Updateable<MessagesTable>;
-
-function isPostgres(db: DbOrTx): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 export async function insertMessage(db: DbOrTx, row: NewMessageRow): Promise<MessageRow> {
   return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();

@@ -9,7 +9,7 @@
  * logic would otherwise drop contacts whose field is empty from both a condition and its
  * negation).
  */
-import { PostgresAdapter, sql, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AttributeDefinition } from '../core/attributes.js';
 import { HeraldError } from '../core/errors.js';
 import { PURCHASE } from '../core/events.js';
@@ -24,7 +24,7 @@ import {
   type SegmentCondition,
   type SegmentFilter,
 } from '../core/segments.js';
-import type { DbOrTx } from './database.js';
+import { isPostgres, type DbOrTx } from './database.js';
 import { listAttributeDefinitions } from './attribute-definitions.js';
 import { segmentFilters } from './saved-segments.js';
 
@@ -61,10 +61,6 @@ const ATTRIBUTE_COLUMNS = {
   locale: { column: sql.ref('c.locale'), type: 'string' },
   tags: { column: sql.ref('c.tags'), type: 'string_list' },
 } as const;
-
-function isPostgres(db: DbOrTx): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 function daysAgo(now: Date, days: number): string {
   return new Date(now.getTime() - days * DAY_MS).toISOString();
