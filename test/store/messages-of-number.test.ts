@@ -6,12 +6,13 @@
  * them; erasure cancels and anonymises them. The look-ups use the indexes (SQLite: no scan of
  * messages).
  */
-import { sql, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recentSendTimes } from '../../src/store/decision-inputs.js';
 import { handedSendsOfNumbers } from '../../src/store/dispatch-batch.js';
 import { listMessages, listMessagesOf } from '../../src/store/messages.js';
 import { ERASED_INDEX, eraseSubjectRows, loadSubjectRows } from '../../src/store/privacy.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 
@@ -142,6 +143,46 @@ describe.each(DIALECTS)('[%s] messages found by number (migration 0020)', (diale
         // The full index is gone: only the messages of no contact are in it.
         expect(plan.map((r) => r.detail).join(' | ')).not.toContain('messages_phone');
       }
+    } finally {
+      await store.destroy();
+    }
+  });
+
+  it('lists, on an existing database, the contacts that wrote to a number they do not hold; down and up again', async () => {
+    const database = await createTestDatabase(dialect);
+    dbs.push(database);
+    const store = await database.open({ migrate: false });
+    const migrator = (names: (name: string) => boolean) =>
+      new Migrator({
+        db: store.db,
+        ...(store.schema ? { migrationTableSchema: store.schema } : {}),
+        provider: {
+          getMigrations: async () =>
+            Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => names(name))),
+        },
+      });
+    try {
+      const before = migrator((name) => name < '0020');
+      expect((await before.migrateToLatest()).error).toBeUndefined();
+      const db = store.db;
+      await db
+        .insertInto('contacts')
+        .values([contact(1, 'n1')])
+        .execute();
+      await db
+        .insertInto('messages')
+        .values([message(1, 'n1'), message(1, 'n5'), message(null, 'n5')])
+        .execute();
+      const all = migrator(() => true);
+      expect((await all.migrateToLatest()).error).toBeUndefined();
+      expect(await db.selectFrom('number_holders').selectAll().execute()).toEqual([
+        { phone_index: 'n5', contact_id: 1 },
+      ]);
+      expect(await idsOf(db, 'n5')).toHaveLength(2);
+      expect(await idsOf(db, 'n1')).toHaveLength(1);
+      expect((await all.migrateDown()).error).toBeUndefined();
+      expect((await all.migrateToLatest()).error).toBeUndefined();
+      expect(await idsOf(db, 'n5')).toHaveLength(2);
     } finally {
       await store.destroy();
     }
