@@ -13,6 +13,7 @@ import { isPostgres, type DbOrTx, type Store } from './database.js';
 import { COUNTING_STATUSES } from './decision-inputs.js';
 import type { MessagesTable } from './schema.js';
 import { segmentPredicate, type ResolvedSegment } from './segments.js';
+import { messagesOfNumbers } from './messages-of-number.js';
 
 /** A contact of the audience (the number stays encrypted). */
 export type PlanContact = ContactRow;
@@ -112,9 +113,8 @@ export async function reservedSendsOf(
   const out = new Map<string, ReservedSend[]>();
   for (const indexes of chunks(opts.phoneIndexes)) {
     const rows = await db
-      .selectFrom('messages')
+      .selectFrom(messagesOfNumbers(db, indexes, 'messages'))
       .select(['phone_index', 'purpose', 'kind', 'sent_at', 'not_before'])
-      .where('phone_index', 'in', indexes)
       .where('status', 'in', COUNTING_STATUSES)
       .where((eb) => eb.or([eb('sent_at', '>=', opts.since), eb('not_before', '>=', opts.since)]))
       .execute();

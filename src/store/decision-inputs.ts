@@ -1,5 +1,6 @@
 /** What the send decision needs from the outbox: recent send times of one number. */
 import type { DbOrTx } from './database.js';
+import { messagesOfNumbers } from './messages-of-number.js';
 
 // Messages that count against caps: sent, on their way, or reserved in the outbox (a subset of
 // MESSAGE_STATUSES in src/delivery/outbox.ts: not blocked, failed or cancelled).
@@ -20,9 +21,8 @@ export async function recentSendTimes(
   opts: { phoneIndex: string; since: string },
 ): Promise<{ purpose: string; kind: string; at: string }[]> {
   const rows = await db
-    .selectFrom('messages')
+    .selectFrom(messagesOfNumbers(db, [opts.phoneIndex], 'messages'))
     .select(['purpose', 'kind', 'sent_at', 'not_before'])
-    .where('phone_index', '=', opts.phoneIndex)
     .where('status', 'in', COUNTING_STATUSES)
     .where((eb) => eb.or([eb('sent_at', '>=', opts.since), eb('not_before', '>=', opts.since)]))
     .execute();

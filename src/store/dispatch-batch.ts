@@ -10,6 +10,7 @@ import type { ContactRow } from './contacts.js';
 import { isPostgres, sqliteJsonValues, type DbOrTx } from './database.js';
 import type { MessagePatch } from './messages.js';
 import type { SuppressionRow } from './suppressions.js';
+import { messagesOfNumbers } from './messages-of-number.js';
 
 // SQLite binds at most 32,766 variables per statement, PostgreSQL 65,535.
 const CHUNK = 1000;
@@ -151,9 +152,8 @@ export async function handedSendsOfNumbers(
   const out = new Map<string, HandedSend[]>();
   for (const part of chunks(opts.phoneIndexes)) {
     const rows = await db
-      .selectFrom('messages')
+      .selectFrom(messagesOfNumbers(db, part, 'messages'))
       .select(['id', 'phone_index', 'purpose', 'kind', 'sent_at'])
-      .where('phone_index', 'in', part)
       .where('status', 'in', opts.statuses)
       .where('sent_at', '>=', opts.since)
       .execute();

@@ -10,6 +10,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { isPostgres, type DbOrTx } from './database.js';
 import type { MessagesTable } from './schema.js';
+import { messagesOfNumbers } from './messages-of-number.js';
 
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessageRow = Omit<Insertable<MessagesTable>, 'id'>;
@@ -174,9 +175,8 @@ export async function handedSendTimes(
   opts: { phoneIndex: string; since: string; excludeId: number; statuses: readonly string[] },
 ): Promise<{ purpose: string; kind: string; at: string }[]> {
   const rows = await db
-    .selectFrom('messages')
+    .selectFrom(messagesOfNumbers(db, [opts.phoneIndex], 'messages'))
     .select(['purpose', 'kind', 'sent_at'])
-    .where('phone_index', '=', opts.phoneIndex)
     .where('status', 'in', opts.statuses)
     .where('sent_at', '>=', opts.since)
     .where('id', '!=', opts.excludeId)
@@ -225,11 +225,17 @@ export interface MessageFilter {
 
 /** Messages newest first, by keyset on the id. */
 export async function listMessages(db: DbOrTx, f: MessageFilter): Promise<MessageRow[]> {
-  let q = db.selectFrom('messages').selectAll();
+  // By number: the messages to it, through the indexes (messages-of-number.ts).
+  let q = db
+    .selectFrom(
+      f.phoneIndex
+        ? messagesOfNumbers(db, [f.phoneIndex], 'messages')
+        : sql<MessageRow>`messages`.as('messages'),
+    )
+    .selectAll();
   if (f.status) q = q.where('status', '=', f.status);
   if (f.purpose) q = q.where('purpose', '=', f.purpose);
   if (f.contactId !== undefined) q = q.where('contact_id', '=', f.contactId);
-  if (f.phoneIndex) q = q.where('phone_index', '=', f.phoneIndex);
   if (f.campaignId !== undefined) q = q.where('campaign_id', '=', f.campaignId);
   if (f.carrier) q = q.where('carrier', '=', f.carrier);
   if (f.reason) q = q.where('error_code', '=', f.reason);
@@ -245,9 +251,8 @@ export async function recentMessageExists(
   opts: { phoneIndex: string; kind: string; since: string },
 ): Promise<boolean> {
   const row = await db
-    .selectFrom('messages')
+    .selectFrom(messagesOfNumbers(db, [opts.phoneIndex], 'messages'))
     .select('id')
-    .where('phone_index', '=', opts.phoneIndex)
     .where('kind', '=', opts.kind)
     .where('created_at', '>=', opts.since)
     .limit(1)
@@ -261,9 +266,8 @@ export async function listMessagesOf(
   opts: { phoneIndex: string; limit?: number },
 ): Promise<MessageRow[]> {
   return db
-    .selectFrom('messages')
+    .selectFrom(messagesOfNumbers(db, [opts.phoneIndex], 'messages'))
     .selectAll()
-    .where('phone_index', '=', opts.phoneIndex)
     .orderBy('id')
     .limit(opts.limit ?? 100)
     .execute();

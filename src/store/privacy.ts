@@ -5,7 +5,7 @@
  * the index and may exist without any contact.
  */
 import { sql, SqliteAdapter, type Selectable } from 'kysely';
-import type { Db, DbOrTx } from './database.js';
+import { isPostgres, type Db, type DbOrTx } from './database.js';
 import type {
   ConsentEventsTable,
   ContactConsentsTable,
@@ -18,6 +18,7 @@ import type {
   SuppressionsTable,
 } from './schema.js';
 import { addSuppression } from './suppressions.js';
+import { messagesOfNumbers } from './messages-of-number.js';
 
 /** What an erased message or inbound message keeps in place of its number's blind index. */
 export const ERASED_INDEX = 'erased';
@@ -90,9 +91,8 @@ export async function loadSubjectRows(db: DbOrTx, key: SubjectKey): Promise<Subj
       .orderBy('created_at')
       .execute(),
     messages: await db
-      .selectFrom('messages')
+      .selectFrom(messagesOfNumbers(db, [key.phoneIndex], 'messages', id))
       .selectAll()
-      .where((eb) => eb.or([eb('phone_index', '=', key.phoneIndex), eb('contact_id', '=', id)]))
       .orderBy('id')
       .execute(),
     inboundMessages: await db
@@ -190,12 +190,21 @@ export async function eraseSubjectRows(
   suppression: Selectable<SuppressionsTable>,
 ): Promise<ErasureCounts> {
   const id = key.contactId ?? -1;
-  const cancelled = await tx
+  // The subject's messages: to the number (through the indexes, messages-of-number.ts) or the
+  // contact's. Only `id in (...)` on the outer statement, so that SQLite (no statistics) reads
+  // them by rowid rather than every unsent message through `messages_due`; PostgreSQL checks the
+  // status there too, so a message a worker claims meanwhile is not cancelled under it.
+  const subjects = (unsent: boolean) => {
+    let q = tx.selectFrom(messagesOfNumbers(tx, [key.phoneIndex], 'm', id)).select('m.id');
+    if (unsent) q = q.where('m.status', 'in', UNSENT_STATUSES);
+    return q;
+  };
+  let cancel = tx
     .updateTable('messages')
     .set({ status: 'cancelled', error_code: 'erased', lease_until: null })
-    .where((eb) => eb.or([eb('phone_index', '=', key.phoneIndex), eb('contact_id', '=', id)]))
-    .where('status', 'in', UNSENT_STATUSES)
-    .executeTakeFirst();
+    .where('id', 'in', subjects(true));
+  if (isPostgres(tx)) cancel = cancel.where('status', 'in', UNSENT_STATUSES);
+  const cancelled = await cancel.executeTakeFirst();
   const messages = await tx
     .updateTable('messages')
     .set({
@@ -207,7 +216,7 @@ export async function eraseSubjectRows(
       template: null,
       carrier_message_id: null,
     })
-    .where((eb) => eb.or([eb('phone_index', '=', key.phoneIndex), eb('contact_id', '=', id)]))
+    .where('id', 'in', subjects(false))
     .executeTakeFirst();
   const inbound = await tx
     .updateTable('inbound_messages')
@@ -216,6 +225,9 @@ export async function eraseSubjectRows(
     .executeTakeFirst();
   // The cap marker of a number that was no contact's (written by the trigger on messages).
   await tx.deleteFrom('number_marks').where('phone_index', '=', key.phoneIndex).execute();
+  // The contacts listed as holding messages to the number (migration 0020).
+  await tx.deleteFrom('number_holders').where('phone_index', '=', key.phoneIndex).execute();
+  await tx.deleteFrom('number_holders').where('contact_id', '=', id).execute();
   const pending = await tx
     .deleteFrom('pending_subscriptions')
     .where('phone_index', '=', key.phoneIndex)

@@ -118,6 +118,15 @@ export interface NumberMarksTable {
   last_message_at: string;
 }
 
+/**
+ * Contacts that may hold messages to a number they do not hold now (migration 0020, kept by
+ * triggers): a look-up of a number's messages reads theirs too (see messages-of-number.ts).
+ */
+export interface NumberHoldersTable {
+  phone_index: string;
+  contact_id: number;
+}
+
 export interface AttributeDefinitionsTable {
   name: string;
   definition: string;
@@ -451,6 +460,7 @@ export interface Database {
   encryption_keys: EncryptionKeysTable;
   contacts: ContactsTable;
   number_marks: NumberMarksTable;
+  number_holders: NumberHoldersTable;
   attribute_definitions: AttributeDefinitionsTable;
   consent_texts: ConsentTextsTable;
   consent_events: ConsentEventsTable;
