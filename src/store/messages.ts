@@ -34,7 +34,8 @@ export async function claimDueMessages(
   db: DbOrTx,
   opts: { now: string; leaseUntil: string; limit: number },
 ): Promise<MessageRow[]> {
-  let due = db
+  if (!isPostgres(db)) return claimDueSqlite(db, opts);
+  const due = db
     .selectFrom('messages')
     .select('id')
     .where((eb) =>
@@ -50,8 +51,9 @@ export async function claimDueMessages(
     )
     .orderBy('not_before')
     .orderBy('id')
-    .limit(opts.limit);
-  if (isPostgres(db)) due = due.forUpdate().skipLocked();
+    .limit(opts.limit)
+    .forUpdate()
+    .skipLocked();
   const rows = await db
     .updateTable('messages')
     .set((eb) => ({
@@ -62,6 +64,42 @@ export async function claimDueMessages(
     .where('id', 'in', due)
     .returningAll()
     .execute();
+  return rows.sort((a, b) => a.not_before.localeCompare(b.not_before) || a.id - b.id);
+}
+
+/**
+ * claimDueMessages on SQLite. The same rows in the same order, but each kind of due message is
+ * its own arm, read in the order of its index and cut at `limit`: `status = 'queued' and
+ * not_before <= ?` walks messages_due (status, not_before, rowid) already ordered by (not_before,
+ * id) and stops after `limit` entries. One `where` joining the kinds with `or` made SQLite gather
+ * every due row and sort them all for each batch (a temporary B-tree of the whole backlog: the
+ * claims of a backlog of n messages cost n²/limit row visits).
+ */
+async function claimDueSqlite(
+  db: DbOrTx,
+  opts: { now: string; leaseUntil: string; limit: number },
+): Promise<MessageRow[]> {
+  const { now, limit } = opts;
+  const { rows } = await sql<MessageRow>`
+    update messages set status = 'sending', lease_until = ${opts.leaseUntil},
+      attempts = attempts + 1
+    where id in (
+      select id from (
+        select id, not_before from (select id, not_before from messages
+          where status = 'queued' and not_before <= ${now} order by not_before, id limit ${limit})
+        union all
+        select id, not_before from (select id, not_before from messages
+          where status = 'deferred' and not_before <= ${now} order by not_before, id limit ${limit})
+        union all
+        select id, not_before from (select id, not_before from messages
+          where status = 'sending' and lease_until < ${now} order by not_before, id limit ${limit})
+        union all
+        select id, not_before from (select id, not_before from messages
+          where status = 'submitted' and lease_until < ${now} and purpose != 'marketing'
+          order by not_before, id limit ${limit})
+      )
+      order by not_before, id limit ${limit})
+    returning *`.execute(db);
   return rows.sort((a, b) => a.not_before.localeCompare(b.not_before) || a.id - b.id);
 }
 
