@@ -21,6 +21,7 @@ import * as inboxOverview from './0016-inbox-overview.js';
 import * as heldReceipts from './0017-held-receipts.js';
 import * as contactSendMarker from './0018-contact-send-marker.js';
 import * as partialMessageIndexes from './0019-partial-message-indexes.js';
+import * as dueIndexId from './0022-due-index-id.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -41,4 +42,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0017-held-receipts': heldReceipts,
   '0018-contact-send-marker': contactSendMarker,
   '0019-partial-message-indexes': partialMessageIndexes,
+  '0022-due-index-id': dueIndexId,
 };
