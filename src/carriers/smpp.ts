@@ -21,6 +21,7 @@ import {
 } from './smpp-options.js';
 import { SubmitPacer } from './smpp-pacer.js';
 import { JobQueue } from './smpp-queue.js';
+import { SubmitSmPdu, type SubmitSmFields } from './smpp-submit.js';
 import { classifySmppStatus, smppStatusName, type SmppLocalError } from './smpp-status.js';
 import type { Logger } from '../logger.js';
 
@@ -36,7 +37,7 @@ interface PendingMessage {
 interface SegmentJob {
   readonly message: PendingMessage;
   readonly index: number;
-  readonly fields: Readonly<Record<string, unknown>>;
+  readonly fields: SubmitSmFields;
   readonly queuedAt: number;
   retries: number;
 }
@@ -211,8 +212,8 @@ export class SmppCarrier implements Carrier {
       }
       const job = this.queue.shift()!;
       if (job.message.settled) continue;
-      const pdu = new smpp.PDU('submit_sm', job.fields);
-      if (!session.send(pdu)) {
+      const pdu = new SubmitSmPdu(job.fields);
+      if (!session.send(pdu.asPdu())) {
         // The socket is going away; the link will say so and the job waits for the next bind.
         this.queue.unshift(job);
         return;

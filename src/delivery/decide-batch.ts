@@ -156,7 +156,9 @@ export async function decideBatch(
         sends.push({ id: row.id, purpose: row.purpose, kind: row.kind, at: sentAt });
         facts.sends.set(row.phone_index, sends);
         const key = row.sender ?? sender ?? null;
-        sendsBySender.set(key, [...(sendsBySender.get(key) ?? []), row.id]);
+        const ids = sendsBySender.get(key);
+        if (ids) ids.push(row.id);
+        else sendsBySender.set(key, [row.id]);
         continue;
       }
       await finishClaim(tx, {

@@ -147,7 +147,9 @@ async function applyRound(
 ): Promise<void> {
   const byCarrier = new Map<string, RoundItem[]>();
   for (const item of items) {
-    byCarrier.set(item.receipt.carrier, [...(byCarrier.get(item.receipt.carrier) ?? []), item]);
+    const list = byCarrier.get(item.receipt.carrier);
+    if (list) list.push(item);
+    else byCarrier.set(item.receipt.carrier, [item]);
   }
   const writes: { item: RoundItem; id: number; contactId: number | null; row: ReceiptTarget }[] =
     [];

@@ -33,15 +33,31 @@ function groupBy<K, T>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
 }
 
 /**
- * holdClaim for many messages: rewrites each row whose claim still holds (same lease, in
- * `status`) and returns their ids. The first statement of a decision's transaction: it takes
- * SQLite's write lock and PostgreSQL's row locks before anything is read.
+ * holdClaim for many messages: the ids of those whose claim still holds (same lease, in
+ * `status`). The first statement of a decision's transaction: it takes SQLite's write lock
+ * (one row rewritten) and PostgreSQL's row locks (each row rewritten) before anything is read.
  */
 export async function holdClaims(
   tx: DbOrTx,
   opts: { ids: readonly number[]; leaseUntil: string; status: string },
 ): Promise<Set<number>> {
   const held = new Set<number>();
+  if (opts.ids.length === 0) return held;
+  if (!isPostgres(tx)) {
+    // SQLite: one row written takes the database's write lock (no other connection writes until
+    // the commit); the claims are then read, not each rewritten (a no-op UPDATE of every row
+    // still rewrote each one and its lease index entry).
+    await tx
+      .updateTable('messages')
+      .set((eb) => ({ lease_until: eb.ref('lease_until') }))
+      .where('id', '=', opts.ids[0]!)
+      .execute();
+    const rows = await sql<{ id: number }>`
+      select id from messages where id in (select value from json_each(${JSON.stringify(opts.ids)}))
+        and +status = ${opts.status} and +lease_until = ${opts.leaseUntil}`.execute(tx);
+    for (const r of rows.rows) held.add(r.id);
+    return held;
+  }
   for (const ids of chunks(opts.ids)) {
     const rows = await tx
       .updateTable('messages')

@@ -22,6 +22,7 @@ import * as heldReceipts from './0017-held-receipts.js';
 import * as contactSendMarker from './0018-contact-send-marker.js';
 import * as partialMessageIndexes from './0019-partial-message-indexes.js';
 import * as messagesPhoneWithoutContacts from './0020-messages-phone-without-contacts.js';
+import * as dueIndexId from './0022-due-index-id.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -43,4 +44,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0018-contact-send-marker': contactSendMarker,
   '0019-partial-message-indexes': partialMessageIndexes,
   '0020-messages-phone-without-contacts': messagesPhoneWithoutContacts,
+  '0022-due-index-id': dueIndexId,
 };
