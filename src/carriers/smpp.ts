@@ -21,7 +21,6 @@ import {
 } from './smpp-options.js';
 import { SubmitPacer } from './smpp-pacer.js';
 import { JobQueue } from './smpp-queue.js';
-import { SubmitSmPdu, type SubmitSmFields } from './smpp-submit.js';
 import { classifySmppStatus, smppStatusName, type SmppLocalError } from './smpp-status.js';
 import type { Logger } from '../logger.js';
 
@@ -37,7 +36,7 @@ interface PendingMessage {
 interface SegmentJob {
   readonly message: PendingMessage;
   readonly index: number;
-  readonly fields: SubmitSmFields;
+  readonly fields: Readonly<Record<string, unknown>>;
   readonly queuedAt: number;
   retries: number;
 }
@@ -212,8 +211,8 @@ export class SmppCarrier implements Carrier {
       }
       const job = this.queue.shift()!;
       if (job.message.settled) continue;
-      const pdu = new SubmitSmPdu(job.fields);
-      if (!session.send(pdu.asPdu())) {
+      const pdu = new smpp.PDU('submit_sm', job.fields);
+      if (!session.send(pdu)) {
         // The socket is going away; the link will say so and the job waits for the next bind.
         this.queue.unshift(job);
         return;
