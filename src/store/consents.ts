@@ -4,6 +4,11 @@
  * transaction, so the two cannot disagree.
  */
 import type { Insertable, Selectable } from 'kysely';
+import {
+  compactImportOf,
+  fullImportEvidence,
+  type ImportEvidenceHead,
+} from '../core/import-evidence.js';
 import type { DbOrTx } from './database.js';
 import type { ConsentEventsTable, ConsentTextsTable, ContactConsentsTable } from './schema.js';
 
@@ -74,13 +79,52 @@ export async function currentConsentsOf(
   return out;
 }
 
+/** A contact's consent events, oldest first, each with its whole evidence. */
 export async function consentHistory(db: DbOrTx, contactId: number): Promise<ConsentEventRow[]> {
-  return db
+  const rows = await db
     .selectFrom('consent_events')
     .selectAll()
     .where('contact_id', '=', contactId)
     .orderBy('id')
     .execute();
+  return withFullEvidence(db, rows);
+}
+
+/**
+ * The events with the evidence of import grants completed from their import's record (see
+ * core/import-evidence.ts): what every reader of the ledger shows, never the stored short form.
+ */
+export async function withFullEvidence<R extends { evidence: string }>(
+  db: DbOrTx,
+  rows: readonly R[],
+): Promise<R[]> {
+  const ids = new Set<number>();
+  for (const row of rows) {
+    const id = compactImportOf(row.evidence);
+    if (id !== null) ids.add(id);
+  }
+  if (ids.size === 0) return [...rows];
+  const records = await db
+    .selectFrom('imports')
+    .select(['id', 'file_name', 'file_hash', 'options'])
+    .where('id', 'in', [...ids])
+    .execute();
+  const heads = new Map<number, ImportEvidenceHead>(
+    records.map((r) => [
+      Number(r.id),
+      {
+        provenance: (JSON.parse(r.options) as { source: string }).source,
+        file: r.file_name,
+        sha256: r.file_hash,
+      },
+    ]),
+  );
+  return rows.map((row) => {
+    const id = compactImportOf(row.evidence);
+    return id === null
+      ? row
+      : { ...row, evidence: fullImportEvidence(row.evidence, heads.get(id)) };
+  });
 }
 
 export async function insertConsentText(

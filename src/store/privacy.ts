@@ -5,6 +5,7 @@
  * the index and may exist without any contact.
  */
 import { sql, SqliteAdapter, type Selectable } from 'kysely';
+import { consentHistory } from './consents.js';
 import { isPostgres, type Db, type DbOrTx } from './database.js';
 import type {
   ConsentEventsTable,
@@ -72,12 +73,7 @@ export async function loadSubjectRows(db: DbOrTx, key: SubjectKey): Promise<Subj
     .executeTakeFirst();
   return {
     contact,
-    consentHistory: await db
-      .selectFrom('consent_events')
-      .selectAll()
-      .where('contact_id', '=', id)
-      .orderBy('id')
-      .execute(),
+    consentHistory: await consentHistory(db, id),
     currentConsents: await db
       .selectFrom('contact_consents')
       .selectAll()

@@ -17,7 +17,7 @@ import {
 import type { ImportRequest } from '../../src/contacts/import/plan.js';
 import { maskPhone } from '../../src/core/phone.js';
 import { queryAuditRows } from '../../src/store/audit-log.js';
-import { appendConsentEvent, insertConsentText } from '../../src/store/consents.js';
+import { appendConsentEvent, consentHistory, insertConsentText } from '../../src/store/consents.js';
 import { findImport, listImportLines, type ImportLine } from '../../src/store/imports.js';
 import { addSuppression } from '../../src/store/suppressions.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -235,7 +235,10 @@ describe.each(DIALECTS)('[%s] import', (dialect) => {
           consent_text_hash: text.hash,
           recorded_by: 'user:test',
         });
-        expect(JSON.parse(event.evidence)).toEqual({
+        // Stored short; every reader of the ledger sees it whole, from the import's record.
+        expect(JSON.parse(event.evidence)).toEqual({ import: first.id, line: line.line });
+        const [read] = await consentHistory(ctx.store.db, event.contact_id);
+        expect(JSON.parse(read!.evidence)).toEqual({
           import: first.id,
           provenance: MARKETING.source,
           file: 'numbers.csv',

@@ -5,6 +5,7 @@
  * Repeats within the file are decided before, in file order and in memory (`markRepeats`):
  * they depend on nothing in the database and must survive a retried transaction unchanged.
  */
+import { compactImportEvidence } from '../../core/import-evidence.js';
 import type { Purpose } from '../../core/policy/purposes.js';
 import { currentConsentsOf } from '../../store/consents.js';
 import { isoNow, type DbOrTx } from '../../store/database.js';
@@ -29,10 +30,6 @@ export interface BatchSettings {
   readonly importId: number;
   readonly purpose: Purpose;
   readonly basis: ConsentBasis | null;
-  /** Provenance free text, kept in each consent event's evidence. */
-  readonly provenance: string;
-  readonly fileName: string;
-  readonly fileHash: string;
   /** Who declared the consent basis: recorded_by of the consent events. */
   readonly recordedBy: string;
 }
@@ -172,13 +169,6 @@ async function record(
   const counts = emptyCounts();
   const report: NewImportLine[] = [];
   const grants: { contact_id: number; evidence: string }[] = [];
-  // Everything in the evidence but the line is the same for the whole import.
-  const evidenceHead = JSON.stringify({
-    import: settings.importId,
-    provenance: settings.provenance,
-    file: settings.fileName,
-    sha256: settings.fileHash,
-  }).slice(0, -1);
   lines.forEach(({ row }, i) => {
     const d = decisions[i]!;
     counts[d.outcome]++;
@@ -190,7 +180,9 @@ async function record(
       masked_phone: row.ok ? row.masked : null,
     });
     if (d.grant === true && d.contactId !== null) {
-      grants.push({ contact_id: d.contactId, evidence: `${evidenceHead},"line":${row.line}}` });
+      // Stored short: the rest of the evidence is the import's record (core/import-evidence.ts).
+      const evidence = compactImportEvidence(settings.importId, row.line);
+      grants.push({ contact_id: d.contactId, evidence });
     }
   });
   const basis = settings.basis;

@@ -157,9 +157,6 @@ export async function runImport(
     importId: id,
     purpose: plan.provenance.purpose,
     basis: plan.provenance.basis,
-    provenance: plan.provenance.source,
-    fileName: plan.fileName,
-    fileHash: plan.file.sha256,
     recordedBy: plan.record.created_by,
   };
 
