@@ -11,11 +11,9 @@
  * belongs to no contact), or take `messages_due` for a status condition of the caller. Callers
  * select from the derived table and add their own conditions to it.
  */
-import { sql, type AliasedRawBuilder, type Selectable } from 'kysely';
+import { sql, type AliasedRawBuilder } from 'kysely';
 import { isPostgres, sqliteJsonValues, type DbOrTx } from './database.js';
-import type { MessagesTable } from './schema.js';
-
-export type MessageRow = Selectable<MessagesTable>;
+import type { MessageRow } from './messages.js';
 
 function inList(db: DbOrTx, column: string, values: readonly string[]) {
   return isPostgres(db)
