@@ -7,24 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { contactRow } from '../helpers/rows.js';
 
 const BEFORE = Object.fromEntries(
   Object.entries(MIGRATIONS).filter(([name]) => name < '0018-contact-send-marker'),
 );
-
-const contact = (id: number, phoneIndex: string) => ({
-  id,
-  phone_enc: 'x',
-  phone_index: phoneIndex,
-  number_type: 'mobile',
-  zones: '[]',
-  status: 'active',
-  tags: '[]',
-  custom: '{}',
-  source: 'test',
-  created_at: '2030-01-01T00:00:00.000Z',
-  updated_at: '2030-01-01T00:00:00.000Z',
-});
 
 const message = (phoneIndex: string, notBefore: string, sentAt: string | null) => ({
   contact_id: null,
@@ -56,7 +43,7 @@ describe.each(DIALECTS)('[%s] migration 0018 (cap markers)', (dialect) => {
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     await store.db
       .insertInto('contacts')
-      .values([contact(1, 'pi-a'), contact(2, 'pi-c')])
+      .values([contactRow(1, 'pi-a'), contactRow(2, 'pi-c')])
       .execute();
     await store.db
       .insertInto('messages')

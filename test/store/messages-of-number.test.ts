@@ -15,22 +15,9 @@ import { ERASED_INDEX, eraseSubjectRows, loadSubjectRows } from '../../src/store
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import type { Database } from '../../src/store/schema.js';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { contactRow } from '../helpers/rows.js';
 
 const AT = '2030-01-01T00:00:00.000Z';
-
-const contact = (id: number, phoneIndex: string) => ({
-  id,
-  phone_enc: 'x',
-  phone_index: phoneIndex,
-  number_type: 'mobile',
-  zones: '[]',
-  status: 'active',
-  tags: '[]',
-  custom: '{}',
-  source: 'test',
-  created_at: AT,
-  updated_at: AT,
-});
 
 const message = (contactId: number | null, phoneIndex: string, status = 'sent') => ({
   contact_id: contactId,
@@ -62,7 +49,7 @@ describe.each(DIALECTS)('[%s] messages found by number (migration 0020)', (diale
       const db = store.db;
       await db
         .insertInto('contacts')
-        .values([contact(1, 'n1'), contact(2, 'n2')])
+        .values([contactRow(1, 'n1'), contactRow(2, 'n2')])
         .execute();
       const insert = async (row: ReturnType<typeof message>) =>
         (await db.insertInto('messages').values(row).returning('id').executeTakeFirstOrThrow()).id;
@@ -77,7 +64,7 @@ describe.each(DIALECTS)('[%s] messages found by number (migration 0020)', (diale
       // Contact 1 takes another number; its old messages are still the old number's, and a new
       // contact holding the old number sees them.
       await db.updateTable('contacts').set({ phone_index: 'n9' }).where('id', '=', 1).execute();
-      await db.insertInto('contacts').values(contact(3, 'n1')).execute();
+      await db.insertInto('contacts').values(contactRow(3, 'n1')).execute();
       const later = await insert(message(3, 'n1', 'queued'));
       expect(await idsOf(db, 'n1')).toEqual([ofContact, bare, later]);
       expect(await idsOf(db, 'n9')).toEqual([]);
@@ -167,7 +154,7 @@ describe.each(DIALECTS)('[%s] messages found by number (migration 0020)', (diale
       const db = store.db;
       await db
         .insertInto('contacts')
-        .values([contact(1, 'n1')])
+        .values([contactRow(1, 'n1')])
         .execute();
       await db
         .insertInto('messages')
