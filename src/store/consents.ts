@@ -98,11 +98,8 @@ export async function withFullEvidence<R extends { evidence: string }>(
   db: DbOrTx,
   rows: readonly R[],
 ): Promise<R[]> {
-  const ids = new Set<number>();
-  for (const row of rows) {
-    const id = compactImportOf(row.evidence);
-    if (id !== null) ids.add(id);
-  }
+  const refs = rows.map((row) => compactImportOf(row.evidence));
+  const ids = new Set(refs.filter((id): id is number => id !== null));
   if (ids.size === 0) return [...rows];
   const records = await db
     .selectFrom('imports')
@@ -119,8 +116,8 @@ export async function withFullEvidence<R extends { evidence: string }>(
       },
     ]),
   );
-  return rows.map((row) => {
-    const id = compactImportOf(row.evidence);
+  return rows.map((row, i) => {
+    const id = refs[i]!;
     return id === null
       ? row
       : { ...row, evidence: fullImportEvidence(row.evidence, heads.get(id)) };
