@@ -30,11 +30,12 @@ export function isPostgres(db: DbOrTx): boolean {
 }
 
 /**
- * SQLite: a list of strings as one JSON parameter, for `in (...)`: the statement's text is the
- * same whatever the list's length, so it is prepared once and kept (statement-cache.ts).
+ * SQLite: a list of strings or numbers as one JSON parameter, for `in (...)`: the statement's
+ * text is the same whatever the list's length, so it is prepared once and kept
+ * (statement-cache.ts).
  */
-export function sqliteJsonValues(values: readonly string[]): RawBuilder<string> {
-  return sql<string>`(select value from json_each(${JSON.stringify(values)}))`;
+export function sqliteJsonValues<T extends string | number>(values: readonly T[]): RawBuilder<T> {
+  return sql<T>`(select value from json_each(${JSON.stringify(values)}))`;
 }
 
 export interface Store {

@@ -53,7 +53,7 @@ export async function holdClaims(
       .where('id', '=', opts.ids[0]!)
       .execute();
     const rows = await sql<{ id: number }>`
-      select id from messages where id in (select value from json_each(${JSON.stringify(opts.ids)}))
+      select id from messages where id in ${sqliteJsonValues(opts.ids)}
         and +status = ${opts.status} and +lease_until = ${opts.leaseUntil}`.execute(tx);
     for (const r of rows.rows) held.add(r.id);
     return held;
